@@ -1,0 +1,5 @@
+"""``python -m scraper`` runs the ``baohatinh`` command."""
+
+from .cli import main
+
+main()

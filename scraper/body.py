@@ -1,0 +1,175 @@
+"""The article body: noise removal, images, paragraphs and cleaned HTML (pure, no I/O).
+
+The functions work on the body container element of a parsed page and, where they say
+so, change it in place (the parser owns the tree it builds and never reuses it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import urljoin
+
+import lxml.html
+
+from .css import closest
+from .document import (
+    BLOCK_TAGS,
+    NO_TEXT_TAGS,
+    Element,
+    all_matches,
+    element_text,
+    first_match,
+    is_inside,
+)
+from .profile import SiteProfile
+from .records import Image
+from .text import clean_text
+
+# A byline paragraph is short: a name or two ("Thu Hà - Minh Phúc"), never a sentence.
+_BYLINE_MAX_WORDS = 8
+_BOLD_TAGS = frozenset({"b", "strong"})
+
+
+def drop_elements(elements: Iterable[Element]) -> None:
+    """Remove each element with its content, keeping the text that follows it."""
+    for element in elements:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def body_images(body: Element, base: str, profile: SiteProfile) -> list[Image]:
+    """Return the body's images in reading order, each URL once.
+
+    The URL is the first usable one of the profile's ``image_src_attrs`` (``data-src``
+    before ``src``, whose value is often a ``data:`` placeholder), made absolute against
+    ``base``; each image's ``src`` is rewritten to it so that ``body_html`` shows it.
+    The caption is the first ``caption`` match inside the nearest ``image_box``.
+    """
+    images: list[Image] = []
+    seen: set[str] = set()
+    for img in all_matches(body, profile.select("image")):
+        url = image_url(img, base, profile)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        img.set("src", url)
+        caption = _caption(img, body, profile)
+        alt = clean_text(img.get("alt") or "") or None
+        images.append(Image(url=url, caption=caption, alt=alt, position=len(images)))
+    return images
+
+
+def image_url(img: Element, base: str, profile: SiteProfile) -> str | None:
+    """Return the absolute URL of the real image behind ``img``, or ``None``."""
+    for attribute in profile.select("image_src_attrs"):
+        value = (img.get(attribute) or "").strip()
+        if value and not value.lower().startswith(("data:", "javascript:", "about:")):
+            return urljoin(base, value)
+    return None
+
+
+def _caption(img: Element, body: Element, profile: SiteProfile) -> str | None:
+    box = closest(img, ", ".join(profile.select("image_box")))
+    if box is None or box is body or not is_inside(box, body):
+        return None
+    found = first_match(box, profile.select("caption"))
+    return (element_text(found) or None) if found is not None else None
+
+
+def body_html(body: Element) -> str:
+    """Serialise the (cleaned) body container, NFC-normalised, without its tail."""
+    html = lxml.html.tostring(body, encoding="unicode", method="html", with_tail=False)
+    return unicodedata.normalize("NFC", html)
+
+
+def body_paragraphs(body: Element, skip: Iterable[Element] = ()) -> list[str]:
+    """Return the body's text blocks in reading order, one string per paragraph.
+
+    Every block element whose content is only inline gives one paragraph (``p``, ``h2``,
+    ``li``, a ``.notebox`` of plain text …); a block holding other blocks is read through,
+    and loose text between its children becomes a paragraph of its own, as a browser
+    lays it out. Elements in ``skip`` (captions) give nothing; empty blocks are dropped.
+    """
+    paragraphs: list[str] = []
+    _walk(body, set(skip), paragraphs)
+    return paragraphs
+
+
+def _walk(element: Element, skip: set[Element], out: list[str]) -> None:
+    run: list[Element | str] = [element.text or ""]
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in NO_TEXT_TAGS or child in skip:
+            pass
+        elif tag in BLOCK_TAGS or _holds_block(child):
+            _flush(run, out)
+            _walk(child, skip, out)
+            run = []
+        else:
+            run.append(child)
+        run.append(child.tail or "")
+    _flush(run, out)
+
+
+def _holds_block(element: Element) -> bool:
+    """Tell whether an inline element wraps blocks (``<a><div>…</div></a>`` happens)."""
+    return any(
+        isinstance(node.tag, str) and node.tag in BLOCK_TAGS for node in element.iterdescendants()
+    )
+
+
+def _flush(run: list[Element | str], out: list[str]) -> None:
+    text = clean_text(_join_inline(run))
+    if text:
+        out.append(text)
+    run.clear()
+
+
+def _join_inline(run: list[Element | str]) -> str:
+    # Inline elements join their neighbours without a space ("Đ<i>ảng</i>" is one word);
+    # element_text adds spaces only for <br> and blocks inside them.
+    parts: list[str] = []
+    for piece in run:
+        if isinstance(piece, str):
+            parts.append(piece)
+        else:
+            parts.append(_inline_text(piece))
+    return "".join(parts)
+
+
+def _inline_text(element: Element) -> str:
+    if element.tag == "br":
+        return " "
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in NO_TEXT_TAGS:
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def bold_byline(body: Element) -> str | None:
+    """Return the last paragraph's text when it is a short line set wholly in bold.
+
+    Some articles print their author only that way (SITE.md marks it a guess), so the
+    caller uses this as the last resort for the author.
+    """
+    for paragraph in reversed(list(body.iter("p"))):
+        text = element_text(paragraph)
+        if not text:
+            continue
+        if _unbold_text(paragraph).strip() or len(text.split()) > _BYLINE_MAX_WORDS:
+            return None
+        return text
+    return None
+
+
+def _unbold_text(element: Element) -> str:
+    """The text of ``element`` outside its ``<b>``/``<strong>`` children."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _BOLD_TAGS | NO_TEXT_TAGS:
+            parts.append(_unbold_text(child))
+        parts.append(child.tail or "")
+    return clean_text("".join(parts))

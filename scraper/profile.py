@@ -1,0 +1,134 @@
+"""The site profile: every selector and URL pattern of baohatinh.vn, as data.
+
+Nothing about the site's markup lives in code elsewhere. Each field lists selectors in the
+order they are tried (most reliable first). ``config.toml`` may override any entry under
+``[selectors]`` and ``[url_patterns]``; the settings loader validates them (a CSS selector
+that does not compile, or a regex that does not, is rejected naming its key).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+# CSS selectors, grouped by what they find. Order matters: first match wins.
+DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        # --- article page -------------------------------------------------------------
+        "title": ("h1.article__title", "h1.cms-title", ".article__title"),
+        "lead": (".article__sapo", ".cms-desc"),
+        "published": (".article__meta time[datetime]", "time[data-time]", ".article__meta time"),
+        "author": (".article__author", ".cms-author"),
+        "tags": (".article__tag a", ".tags-list a"),
+        "breadcrumb": (".breadcrumb a", ".article__breadcrumb a"),
+        "body": (
+            "div.article__body.cms-body",
+            "[itemprop=articleBody]",
+            ".cms-body",
+            ".e-magazine__body",
+        ),
+        "body_noise": (
+            "div[id^=adsWeb_]",
+            ".ads_middle",
+            ".cms-relate",
+            "script",
+            "style",
+            "iframe",
+            ".social-share",
+            ".article__share",
+        ),
+        "inline_related": (".cms-relate",),
+        "image": ("img",),
+        "caption": ("figcaption", "td.caption", ".PhotoCMS_Caption"),
+        "doc_them_box": ("div.box-content.content-list",),
+        "doc_them_heading_words": ("Đọc thêm",),
+        "story": ("article.story",),
+        "story_heading_link": (".story__heading a.cms-link", ".story__heading a"),
+        "story_thumb_link": ("figure.story__thumb a.cms-link", ".story__thumb a"),
+        "story_summary": (".story__summary",),
+        "story_time": (".story__meta time[datetime]", ".story__meta time"),
+        # --- article page, added for the parser -----------------------------------------
+        # attributes of a "published" match holding a machine time, tried in order
+        "published_attrs": ("datetime", "data-time"),
+        # elements whose visible text holds the date ("Thứ Ba, 15/10/2024 - 10:12")
+        "published_text": (".article__meta", ".article__date", ".cms-date", ".date-time"),
+        # nearest ancestor of an image that holds its caption
+        "image_box": ("figure", "table.picture", "table.image"),
+        # attributes of an <img> holding its URL, real one first (src is often a data: stub)
+        "image_src_attrs": ("data-src", "data-original", "data-lazy-src", "src"),
+        # feature image outside the body, used only when the body has no image
+        "feature_image": ("figure.article__avatar img", ".article__avatar img"),
+        # one-line summary in an inline related box that has no story markup
+        "relate_summary": (".cms-relate__sapo", ".cms-relate__summary", ".story__summary"),
+        # markers of the e-magazine template
+        "emagazine": (".e-magazine", ".e-magazine__body", ".emagazine"),
+        # --- section page -------------------------------------------------------------
+        "section_timeline": ('div.box-content.content-list[data-source^="zone-timeline-"]',),
+        "section_lead_blocks": (".abf-cate .story", ".rank-1", ".rank-2"),
+        "section_loadmore": (".control__loadmore",),
+    }
+)
+
+# Regular expressions over absolute or host-relative URLs.
+DEFAULT_URL_PATTERNS: Mapping[str, str] = MappingProxyType(
+    {
+        # current CMS: /<slug>-post<digits>.html
+        "article": r"^/(?P<slug>[a-z0-9-]+)-post(?P<id>\d+)\.html$",
+        # radio-TV family since 2025: /tv/<slug>-<digits>.html
+        "article_tv": r"^/tv/(?P<slug>[a-z0-9-]+)-(?P<id>\d+)\.html$",
+        # old site before 2023: /<section>/<slug>/<id>.htm
+        "article_old": r"^/(?P<section>[a-z0-9-]+)/(?P<slug>[a-z0-9-]+)/(?P<id>\d+)\.htm$",
+        "tag": r"^/(?P<slug>[a-z0-9-]+)-tag(?P<id>\d+)\.html$",
+        # zone id on a section page: data-source="zone-timeline-<id>"
+        "zone_id": r"zone-timeline-(?P<id>\d+)",
+        # load-more API path, formatted with zone id and page number
+        "loadmore": "/api/morenews-zone-{zone_id}-{page}.html",
+        "section_page": "/{slug}/",
+        "section_rss": "/rss/{slug}.rss",
+        "home_rss": "/rss/home.rss",
+        "sitemap_index": "/sitemap.xml",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """Selectors and URL patterns for one site; immutable, cheap to copy with overrides."""
+
+    selectors: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_SELECTORS)
+    url_patterns: Mapping[str, str] = field(default_factory=lambda: DEFAULT_URL_PATTERNS)
+
+    def select(self, name: str) -> tuple[str, ...]:
+        """Return the selectors for ``name``; raises ``KeyError`` for an unknown name."""
+        return self.selectors[name]
+
+    def pattern(self, name: str) -> re.Pattern[str]:
+        """Return the compiled regex named ``name`` (cached per profile)."""
+        return _compile(self.url_patterns[name])
+
+    def with_overrides(
+        self,
+        selectors: Mapping[str, tuple[str, ...]] | None = None,
+        url_patterns: Mapping[str, str] | None = None,
+    ) -> SiteProfile:
+        """Return a copy whose entries are replaced by the given ones."""
+        return replace(
+            self,
+            selectors=MappingProxyType({**self.selectors, **(selectors or {})}),
+            url_patterns=MappingProxyType({**self.url_patterns, **(url_patterns or {})}),
+        )
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = re.compile(pattern)
+    return compiled
+
+
+DEFAULT_PROFILE = SiteProfile()

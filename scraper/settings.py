@@ -1,0 +1,337 @@
+"""Settings: defined once (name, default, help), loaded from TOML, validated, frozen.
+
+Each ``[table]`` of ``config.toml`` is a frozen dataclass below; a field's ``help`` metadata
+is its documentation (``baohatinh config show`` prints it). Loading rejects unknown keys and
+wrong types with a one-line :class:`ConfigError` naming the file and the key.
+
+The config file is chosen by ``--config PATH``, else ``$BAOHATINH_CONFIG``, else
+``./config.toml`` when it exists, else the built-in defaults. ``$BAOHATINH_DATABASE_URL``
+overrides ``database.url``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .css import SelectorError, compile_selector
+from .errors import ConfigError
+from .profile import DEFAULT_PROFILE, SiteProfile
+
+CONFIG_ENV = "BAOHATINH_CONFIG"
+DATABASE_ENV = "BAOHATINH_DATABASE_URL"
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+def _opt(default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best in the table
+    if isinstance(default, list | dict):
+        raise TypeError("use tuples for sequence defaults")
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """``[site]``: where the newspaper lives."""
+
+    base_url: str = _opt("https://baohatinh.vn", "Origin of the site; article URLs are under it.")
+    allowed_hosts: tuple[str, ...] = _opt(
+        ("baohatinh.vn", "cdn.baohatinh.vn"),
+        "Host names the crawler may fetch (ports ignored); redirects elsewhere are refused.",
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One ``[[sections]]`` entry: a section of the site to archive."""
+
+    slug: str = _opt("xay-dung-dang", "URL slug of the section page, /<slug>/.")
+    name: str = _opt("Xây dựng Đảng", "Name of the section as the site prints it.")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """``[database]``: where the archive is kept."""
+
+    url: str = _opt(
+        "sqlite:///archive.db",
+        "SQLAlchemy URL: sqlite:///PATH (default) or postgresql+psycopg://USER@HOST/DB.",
+    )
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    """``[crawl]``: politeness, limits and timeouts of the crawler."""
+
+    user_agent: str = _opt(
+        f"baohatinh-archive/{__version__} (+mailto:archivist@example.org)",
+        "User-Agent sent with every request; must carry a contact URL or e-mail.",
+    )
+    concurrency: int = _opt(2, "Requests in flight per host.")
+    delay_seconds: float = _opt(1.0, "Minimum gap between two requests to one host, seconds.")
+    connect_timeout: float = _opt(10.0, "Seconds to wait for a connection.")
+    read_timeout: float = _opt(30.0, "Seconds to wait for data once connected.")
+    max_attempts: int = _opt(4, "Attempts per URL per run (timeouts, 5xx, 429 are retried).")
+    backoff_seconds: float = _opt(1.0, "Base of the exponential backoff between attempts.")
+    max_body_bytes: int = _opt(10 * 1024 * 1024, "Largest answer accepted, after decompression.")
+    max_listing_pages: int = _opt(
+        1000, "Most load-more pages walked per section in one run (a safety stop)."
+    )
+    obey_robots: bool = _opt(True, "Obey robots.txt. Leave on for the real site.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of one run, validated. ``source`` is the file it came from, if any."""
+
+    site: SiteSettings = field(default_factory=SiteSettings)
+    sections: tuple[Section, ...] = field(default_factory=lambda: (Section(),))
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    profile: SiteProfile = DEFAULT_PROFILE
+    source: str | None = None
+
+    def with_database(self, url: str) -> Settings:
+        """Return a copy that archives into the database at ``url``."""
+        return replace(self, database=DatabaseSettings(url=url))
+
+
+TABLES: Mapping[str, type] = {
+    "site": SiteSettings,
+    "database": DatabaseSettings,
+    "crawl": CrawlSettings,
+}
+ARRAY_TABLES: Mapping[str, type] = {"sections": Section}
+OVERRIDE_TABLES = ("selectors", "url_patterns")
+
+
+def resolve_config_path(explicit: str | None) -> Path | None:
+    """Return the config file to read: ``explicit``, ``$BAOHATINH_CONFIG``, ``./config.toml``
+    when present, else ``None`` (built-in defaults)."""
+    chosen = explicit or os.environ.get(CONFIG_ENV)
+    if chosen:
+        return Path(chosen)
+    default = Path(DEFAULT_CONFIG_NAME)
+    return default if default.is_file() else None
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Load and validate the settings (see the module docstring for how the file is chosen).
+
+    Raises :class:`ConfigError` naming the file and key for a missing or unreadable file,
+    bad TOML, an unknown key, a wrong type, an invalid selector or URL pattern.
+    """
+    config_path = resolve_config_path(os.fspath(path) if path is not None else None)
+    data: dict[str, Any] = {}
+    source = None
+    if config_path is not None:
+        source = str(config_path)
+        data = _read_toml(config_path)
+    settings = settings_from_dict(data, source=source)
+    env_url = os.environ.get(DATABASE_ENV)
+    if env_url:
+        settings = settings.with_database(env_url)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError("config file not found", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file ({exc.strerror})", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML ({exc})", path=str(path)) from None
+
+
+def settings_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Settings:
+    """Build validated :class:`Settings` from parsed TOML ``data``."""
+    known = [*TABLES, *ARRAY_TABLES, *OVERRIDE_TABLES]
+    for key in data:
+        if key not in known:
+            _unknown(key, known, source)
+    values: dict[str, Any] = {
+        name: _build(cls, data.get(name, {}), name, source) for name, cls in TABLES.items()
+    }
+    if "sections" in data:
+        values["sections"] = _build_sections(data["sections"], source)
+    profile = _build_profile(data, source)
+    settings = Settings(**values, profile=profile, source=source)
+    _check(settings, source)
+    return settings
+
+
+def _build_sections(raw: Any, source: str | None) -> tuple[Section, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("expected at least one [[sections]] table", path=source, key="sections")
+    return tuple(
+        _build(Section, entry, f"sections[{index}]", source) for index, entry in enumerate(raw)
+    )
+
+
+def _build(cls: type, raw: Any, table: str, source: str | None) -> Any:
+    """Instantiate dataclass ``cls`` from TOML table ``raw``, checking keys and types."""
+    if not isinstance(raw, dict):
+        raise ConfigError("expected a table", path=source, key=table)
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in fields(cls)]
+    for key in raw:
+        if key not in names:
+            _unknown(f"{table}.{key}", [f"{table}.{n}" for n in names], source)
+    kwargs = {}
+    for f in fields(cls):
+        if f.name in raw:
+            kwargs[f.name] = _coerce(raw[f.name], hints[f.name], f"{table}.{f.name}", source)
+        elif f.default is MISSING and f.default_factory is MISSING:
+            raise ConfigError("missing required key", path=source, key=f"{table}.{f.name}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, key: str, source: str | None) -> Any:
+    """Check ``value`` against the field type ``hint``; ints are accepted where floats are."""
+    if hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif hint is str:
+        ok = isinstance(value, str)
+    elif typing.get_origin(hint) is tuple:
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        value = tuple(value) if ok else value
+    else:  # pragma: no cover - a field type this loader does not know is a programming error
+        raise TypeError(f"unsupported setting type {hint!r} for {key}")
+    if not ok:
+        raise ConfigError(
+            f"expected {_type_name(hint)}, got {type(value).__name__} {value!r}",
+            path=source,
+            key=key,
+        )
+    return value
+
+
+def _type_name(hint: Any) -> str:
+    if typing.get_origin(hint) is tuple:
+        return "a list of strings"
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[hint]
+
+
+def _unknown(key: str, known: list[str], source: str | None) -> typing.NoReturn:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(f"unknown key{hint}", path=source, key=key)
+
+
+def _build_profile(data: Mapping[str, Any], source: str | None) -> SiteProfile:
+    """Apply ``[selectors]`` and ``[url_patterns]`` overrides, compiling each one."""
+    selectors: dict[str, tuple[str, ...]] = {}
+    for name, value in _override_table(data, "selectors", source).items():
+        key = f"selectors.{name}"
+        if name not in DEFAULT_PROFILE.selectors:
+            _unknown(key, [f"selectors.{n}" for n in DEFAULT_PROFILE.selectors], source)
+        items = (value,) if isinstance(value, str) else value
+        selectors[name] = _coerce(list(items) if isinstance(items, tuple) else items,
+                                  tuple[str, ...], key, source)
+        for css in selectors[name]:
+            _check_css(css, key, source)
+    patterns: dict[str, str] = {}
+    for name, value in _override_table(data, "url_patterns", source).items():
+        key = f"url_patterns.{name}"
+        if name not in DEFAULT_PROFILE.url_patterns:
+            _unknown(key, [f"url_patterns.{n}" for n in DEFAULT_PROFILE.url_patterns], source)
+        patterns[name] = _coerce(value, str, key, source)
+        try:
+            re.compile(patterns[name])
+        except re.error as exc:
+            raise ConfigError(f"invalid regular expression ({exc})", path=source, key=key) from None
+    return DEFAULT_PROFILE.with_overrides(selectors, patterns)
+
+
+def _override_table(data: Mapping[str, Any], name: str, source: str | None) -> dict[str, Any]:
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        raise ConfigError("expected a table", path=source, key=name)
+    return raw
+
+
+def _check_css(css: str, key: str, source: str | None) -> None:
+    # *_words entries are text to look for and *_attrs entries attribute names, not CSS.
+    if key.endswith(("_words", "_attrs")):
+        return
+    # Compile with the parser's own compiler: a selector it cannot run must fail here,
+    # at load time, not on every page of a crawl.
+    try:
+        compile_selector(css)
+    except SelectorError as exc:
+        message = str(exc).splitlines()[0]
+        raise ConfigError(f"invalid CSS selector {css!r} ({message})", path=source,
+                          key=key) from None
+
+
+def _check(settings: Settings, source: str | None) -> None:
+    """Cross-field checks: values a type alone cannot rule out."""
+    crawl = settings.crawl
+    positive = {
+        "crawl.concurrency": crawl.concurrency,
+        "crawl.max_attempts": crawl.max_attempts,
+        "crawl.max_body_bytes": crawl.max_body_bytes,
+        "crawl.max_listing_pages": crawl.max_listing_pages,
+        "crawl.connect_timeout": crawl.connect_timeout,
+        "crawl.read_timeout": crawl.read_timeout,
+    }
+    for key, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"must be greater than 0, got {value}", path=source, key=key)
+    for key, value in {"crawl.delay_seconds": crawl.delay_seconds,
+                       "crawl.backoff_seconds": crawl.backoff_seconds}.items():
+        if value < 0:
+            raise ConfigError(f"must not be negative, got {value}", path=source, key=key)
+    if not re.search(r"\+?https?://|@", crawl.user_agent):
+        raise ConfigError("must name a contact URL or e-mail address", path=source,
+                          key="crawl.user_agent")
+    if not re.match(r"^https?://[^/]+", settings.site.base_url):
+        raise ConfigError("must be an http(s) origin like https://baohatinh.vn", path=source,
+                          key="site.base_url")
+    if not settings.site.allowed_hosts:
+        raise ConfigError("must list at least one host", path=source, key="site.allowed_hosts")
+    if not settings.database.url.strip():
+        raise ConfigError("must not be empty", path=source, key="database.url")
+
+
+def describe(settings: Settings) -> str:
+    """Return the effective settings as commented TOML (what ``config show`` prints)."""
+    lines = [f"# effective settings (from {settings.source or 'built-in defaults'})"]
+    for name in TABLES:
+        lines += ["", f"[{name}]", *_describe_table(getattr(settings, name))]
+    for section in settings.sections:
+        lines += ["", "[[sections]]", *_describe_table(section)]
+    return "\n".join(lines) + "\n"
+
+
+def _describe_table(obj: Any) -> list[str]:
+    out = []
+    for f in fields(obj):
+        out.append(f"# {f.metadata.get('help', '')}")
+        out.append(f"{f.name} = {_toml_value(getattr(obj, f.name))}")
+    return out
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)

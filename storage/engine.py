@@ -1,0 +1,150 @@
+"""Engine set-up: one ``make_engine(url)`` for SQLite files and PostgreSQL servers.
+
+SQLite gets WAL (readers never block the crawler's writes), foreign keys on, a busy
+timeout, and real transactions: the ``sqlite3`` module's own implicit transaction handling
+is switched off and SQLAlchemy's ``begin`` emits ``BEGIN`` itself, so DDL in migrations and
+SAVEPOINTs behave. Writers ask for ``BEGIN IMMEDIATE`` (see ``WRITE``) so that a
+transaction which reads and then writes cannot fail half-way on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from scraper.errors import StoreError
+
+__all__ = ["database_errors", "make_engine", "normalize_url", "safe_url", "sqlite_path", "WRITE"]
+
+# Execution option that marks a connection as a writer (SQLite: BEGIN IMMEDIATE).
+WRITE = {"baohatinh_write": True}
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str) -> URL:
+    """Return ``url`` as an SQLAlchemy URL with the driver this project uses.
+
+    ``postgresql://`` and ``postgres://`` become ``postgresql+psycopg://``; a bare file
+    path (no ``scheme://``) is taken as an SQLite file. Raises ``StoreError`` for a URL
+    that cannot be parsed or names a database this project does not support.
+    """
+    text = url.strip()
+    if "://" not in text and text:
+        return URL.create("sqlite", database=text)
+    try:
+        parsed = make_url(text)
+    except ArgumentError as exc:
+        raise StoreError(f"{text!r}: not a database URL ({exc})") from exc
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        if parsed.drivername in ("postgresql", "postgres"):  # no driver named: ours
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed
+    if backend == "sqlite":
+        return parsed
+    raise StoreError(f"{safe_url(parsed)}: unsupported database (use sqlite or postgresql)")
+
+
+def safe_url(url: URL | str) -> str:
+    """Return ``url`` as text with its password hidden, for messages."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """Return the file an SQLite URL points at, or ``None`` for an in-memory database."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):  # URI form: sqlite:///file:path?uri=true
+        return Path(database[len("file:") :].split("?", 1)[0])
+    return Path(database)
+
+
+def make_engine(url: str) -> Engine:
+    """Return an engine for ``url`` (SQLite file or PostgreSQL), configured for the archive.
+
+    Raises ``StoreError`` if the URL is malformed, names an unsupported database, its
+    driver is missing, or an SQLite file's folder does not exist. No connection is opened.
+    """
+    parsed = normalize_url(url)
+    options: dict[str, Any] = {
+        # Vietnamese text stays readable (and smaller) in JSON columns.
+        "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
+    }
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_folder(parsed)
+    else:
+        options["pool_pre_ping"] = True  # survive a server restart between crawls
+    try:
+        engine = create_engine(parsed, **options)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise StoreError(f"{safe_url(parsed)}: cannot create engine ({exc})") from exc
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _check_sqlite_folder(url: URL) -> None:
+    path = sqlite_path(url)
+    if path is not None and not path.expanduser().absolute().parent.is_dir():
+        raise StoreError(f"{path}: folder does not exist (SQLite creates the file, not folders)")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Install the connect and begin hooks that make SQLite behave (see module docstring)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if sqlite_path(engine.url) is not None:  # WAL needs a file
+                cursor.execute("PRAGMA journal_mode = WAL")
+                # With WAL, NORMAL loses no committed data on a crash, only on power loss.
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        writer = connection.get_execution_options().get("baohatinh_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+@contextmanager
+def database_errors(url: URL | str, action: str) -> Iterator[None]:
+    """Turn SQLAlchemy errors raised inside the block into ``StoreError``.
+
+    The message names the database (password hidden), what was being done, and the
+    driver's own words; "file is not a database" names the SQLite file instead.
+    """
+    try:
+        yield
+    except StoreError:
+        raise
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise StoreError(_describe(url, action, exc)) from exc
+
+
+def _describe(url: URL | str, action: str, exc: BaseException) -> str:
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if "file is not a database" in detail or "file is encrypted" in detail:
+        parsed = make_url(url) if isinstance(url, str) else url
+        return f"{sqlite_path(parsed)}: not an SQLite database ({detail})"
+    return f"{safe_url(url)}: {action} failed: {detail}"

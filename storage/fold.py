@@ -1,0 +1,104 @@
+"""Search folding: one Python function for the index and the query, on every database.
+
+``fold`` turns Vietnamese text into the form that search compares: lower case, tone marks
+and other diacritics removed, ``đ``/``Đ`` turned into ``d`` (Unicode gives ``đ`` no
+decomposition, so plain accent stripping would leave it). Both tone-mark placements
+(``hoà``/``hòa``, ``thuỷ``/``thủy``) fold alike, because after NFC each is one character
+that folds to its base letter.
+
+Folding is *length-preserving*: each character of the NFC text becomes exactly one
+character, so a match found at ``[i, j)`` in ``fold(text)`` sits at ``[i, j)`` in
+``unicodedata.normalize("NFC", text)``. Snippets are cut from the original text that way.
+
+``tokens`` splits folded text into the words the index holds. SQLite and PostgreSQL each
+tokenise differently (PostgreSQL reads ``2019-2024`` as ``2019`` and ``-2024``), so the
+store hands both databases words already split here, and both agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+__all__ = ["fold", "fold_char", "tokens", "token_spans", "MAX_TOKEN_LENGTH"]
+
+# Longer "words" are noise (base64, hashes); PostgreSQL refuses lexemes over 2047 bytes.
+MAX_TOKEN_LENGTH = 100
+
+# A word is a run of letters and digits; "_" is punctuation here (it is for both indexes).
+# Combining marks left over by NFC (a letter with no precomposed form) stay inside the
+# word they sit on, and are dropped from the word itself.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD_RE = re.compile(r"[^\W_]+")
+_WORD_WITH_MARKS_RE = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+_MARK_RE = re.compile(rf"[{_MARKS}]")
+
+# Letters that have no decomposition but read as a plain Latin letter to a Vietnamese
+# reader. U+00D0/U+00F0 (Icelandic eth) and U+0189/U+0256 (African D) get typed in place
+# of Đ/đ by some keyboards and fonts.
+_SPECIAL = {"đ": "d", "ð": "d", "ɖ": "d", "ø": "o", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i"}
+
+# Precomputed range: Basic Latin to Latin Extended-B, combining marks, and Latin Extended
+# Additional (every precomposed Vietnamese letter lives in U+1EA0–U+1EF9).
+_TABLE_RANGES = ((0x0000, 0x0250), (0x0300, 0x0370), (0x1E00, 0x1F00))
+
+
+def fold_char(char: str) -> str:
+    """Return the one-character folded form of ``char`` (a single code point)."""
+    lower = char.lower()[:1] or char  # "İ".lower() is two characters: keep the first
+    if lower in _SPECIAL:
+        return _SPECIAL[lower]
+    marks_removed = "".join(
+        part for part in unicodedata.normalize("NFD", lower) if not unicodedata.combining(part)
+    )
+    # Recompose what is left: a Hangul syllable decomposes into letters, not marks, and
+    # must come back whole. A lone combining mark folds to itself (lengths stay equal).
+    base = unicodedata.normalize("NFC", marks_removed)
+    if len(base) != 1:
+        return lower
+    return _SPECIAL.get(base, base)
+
+
+class _FoldTable(dict[int, str]):
+    """A ``str.translate`` table: the common range built once, other characters folded
+    on first sight and remembered (at most one entry per distinct code point)."""
+
+    def __missing__(self, codepoint: int) -> str:
+        folded = fold_char(chr(codepoint))
+        self[codepoint] = folded
+        return folded
+
+
+def _build_table() -> _FoldTable:
+    table = _FoldTable()
+    for start, stop in _TABLE_RANGES:
+        for codepoint in range(start, stop):
+            table[codepoint] = fold_char(chr(codepoint))
+    return table
+
+
+_TABLE = _build_table()
+
+
+def fold(text: str) -> str:
+    """Return ``text`` NFC-normalised, lower-cased, without diacritics, ``đ`` as ``d``.
+
+    The result has the same length as ``unicodedata.normalize("NFC", text)``, character
+    for character.
+    """
+    return unicodedata.normalize("NFC", text).translate(_TABLE)
+
+
+def token_spans(folded: str) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, word)`` for each indexable word of already-folded text."""
+    has_marks = _MARK_RE.search(folded) is not None  # rare: keep the common path fast
+    for match in (_WORD_WITH_MARKS_RE if has_marks else _WORD_RE).finditer(folded):
+        word = _MARK_RE.sub("", match.group()) if has_marks else match.group()
+        if len(word) <= MAX_TOKEN_LENGTH:
+            yield match.start(), match.end(), word
+
+
+def tokens(text: str) -> list[str]:
+    """Return the indexable words of ``text`` after folding, in order."""
+    return [word for _, _, word in token_spans(fold(text))]

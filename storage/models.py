@@ -1,0 +1,252 @@
+"""The archive's tables as SQLAlchemy 2 typed declarative models.
+
+The migrations in ``storage/migrations`` create these tables (never ``create_all``);
+``tests/test_migrations.py`` checks that models and migrations agree. The search table
+differs per database (an FTS5 virtual table on SQLite, a ``tsvector`` table on PostgreSQL)
+and is therefore not a model: ``storage.index`` writes it, ``storage.search`` reads it.
+
+Every timestamp is a ``UTCDateTime``: stored in UTC, returned timezone-aware on both
+databases (SQLite keeps no offset, so one is attached on read).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Base",
+    "UTCDateTime",
+    "ArticleRow",
+    "RevisionRow",
+    "ImageRow",
+    "RelatedLinkRow",
+    "RawPageRow",
+    "FetchLogRow",
+    "ParseFailureRow",
+    "CrawlRunRow",
+    "SEARCH_TABLE",
+]
+
+SEARCH_TABLE = "article_search"
+
+# Named constraints, so that migrations on SQLite (batch mode) and PostgreSQL agree.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY; BIGINT there would stay NULL.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware (UTC).
+
+    Binding a naive datetime raises ``ValueError``: the archive never guesses a zone.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} (the archive stores UTC)")
+        value = value.astimezone(UTC)
+        # SQLite stores text without an offset: strip it so every row is plain UTC and
+        # text order is time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        stored: datetime = value
+        if stored.tzinfo is None:
+            return stored.replace(tzinfo=UTC)
+        return stored.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the archive's tables."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class ArticleRow(Base):
+    """The current version of one article (``article_id`` is the site's id)."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(32), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_raw: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None]
+    updated_raw: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    section: Mapped[str | None] = mapped_column(Text)
+    section_slug: Mapped[str | None] = mapped_column(String(200), index=True)
+    tags: Mapped[list[Any]]
+    # body_text is what export and SQL users read; body_paragraphs keeps the exact
+    # paragraph split (a paragraph may itself hold a blank line).
+    body_text: Mapped[str] = mapped_column(Text)
+    body_paragraphs: Mapped[list[Any]]
+    body_html: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(40))
+    sources: Mapped[dict[str, Any]]
+    warnings: Mapped[list[Any]]
+    parser_version: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime]
+    last_fetched_at: Mapped[datetime]
+    last_changed_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+    images: Mapped[list[ImageRow]] = relationship(
+        order_by="(ImageRow.position, ImageRow.id)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    related_links: Mapped[list[RelatedLinkRow]] = relationship(
+        order_by="RelatedLinkRow.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class RevisionRow(Base):
+    """One distinct content version of an article, numbered from 1, with a snapshot."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (UniqueConstraint("article_pk", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_pk: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime]
+    parser_version: Mapped[str] = mapped_column(String(40))
+    snapshot: Mapped[dict[str, Any]]
+
+
+class ImageRow(Base):
+    """An image of the current version of an article, in reading order."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_pk: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    caption: Mapped[str | None] = mapped_column(Text)
+    alt: Mapped[str | None] = mapped_column(Text)
+
+
+class RelatedLinkRow(Base):
+    """A related link of the current version of an article ("Đọc thêm" or inline box)."""
+
+    __tablename__ = "related_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_pk: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    # The linked article's site id, so "what links here" is one indexed query.
+    target_article_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+
+
+class RawPageRow(Base):
+    """One distinct HTTP body as fetched (zlib-compressed), stored once per sha256."""
+
+    __tablename__ = "raw_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict[str, Any]]
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    compression: Mapped[str] = mapped_column(String(10))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime]
+
+
+class CrawlRunRow(Base):
+    """One crawl run: when it started and finished, its exit code and report."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    report: Mapped[dict[str, Any] | None]
+
+
+class FetchLogRow(Base):
+    """Every fetch, even of bytes already stored: the archive's "when did we look"."""
+
+    __tablename__ = "fetch_log"
+    __table_args__ = (Index(None, "url", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    raw_page_id: Mapped[int | None] = mapped_column(
+        ForeignKey("raw_pages.id", ondelete="SET NULL"), index=True
+    )
+    fetched_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )
+
+
+class ParseFailureRow(Base):
+    """A URL that could not be fetched or parsed, with the reason and the raw page kept."""
+
+    __tablename__ = "parse_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    raw_page_id: Mapped[int | None] = mapped_column(
+        ForeignKey("raw_pages.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
+    )

@@ -1,0 +1,454 @@
+"""The archive store: the one interface through which the crawler and the CLI use SQL.
+
+``Store.open(url)`` works the same for an SQLite file and a PostgreSQL server. Each write
+method is one transaction, so a crawl killed between two articles loses nothing that was
+already saved. Every database error leaves this module as a ``StoreError`` (or one of its
+subclasses) naming the database, with its password hidden.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Literal
+
+from sqlalchemy import Engine, Select, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from scraper.errors import ArticleNotFound, StoreError
+from scraper.records import Article, RawPage
+from scraper.urls import article_id as article_id_of
+from scraper.urls import canonicalize
+
+from . import migrate
+from .convert import (
+    article_columns,
+    article_from_row,
+    content_hash,
+    image_rows,
+    metadata_columns,
+    related_rows,
+    snapshot,
+)
+from .engine import WRITE, database_errors, make_engine, safe_url
+from .index import index_article
+from .models import (
+    ArticleRow,
+    CrawlRunRow,
+    FetchLogRow,
+    ImageRow,
+    ParseFailureRow,
+    RawPageRow,
+    RelatedLinkRow,
+    RevisionRow,
+)
+
+__all__ = ["ArchivedArticle", "SaveOutcome", "Store"]
+
+SaveOutcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedArticle:
+    """An archived article with the archive's own facts about it (times in UTC)."""
+
+    article: Article
+    first_seen_at: datetime
+    last_fetched_at: datetime
+    revisions: int
+    removed_at: datetime | None
+
+
+class Store:
+    """The archive in one SQLite file or one PostgreSQL database."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap an engine made by ``make_engine`` whose schema is at head; prefer ``open``."""
+        self._engine = engine
+        # Writers begin with BEGIN IMMEDIATE on SQLite (see storage.engine).
+        self._writer = engine.execution_options(**WRITE)
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Open the archive at ``url``, migrating its schema to head unless ``upgrade=False``.
+
+        Raises ``StoreError`` if the database cannot be reached or is not a database (the
+        message names the file or URL), ``SchemaMismatch`` if its schema is newer than this
+        code or, with ``upgrade=False``, not at head.
+        """
+        engine = make_engine(url)
+        try:
+            if upgrade:
+                migrate.upgrade(engine)
+            else:
+                migrate.check(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
+
+    # --- identity and lifetime -----------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The database URL, password hidden."""
+        return safe_url(self._engine.url)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for ``storage.search`` and ``storage.export``)."""
+        return self._engine
+
+    def schema_revision(self) -> str | None:
+        """Return the schema revision the database is at."""
+        return migrate.current_revision(self._engine)
+
+    def close(self) -> None:
+        """Close the pooled connections (a later call would open new ones)."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Session]:
+        """One write transaction; committed on success, rolled back on any error."""
+        with (
+            database_errors(self._engine.url, action),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[Session]:
+        with database_errors(self._engine.url, action), Session(self._engine) as session:
+            yield session
+
+    # --- crawl runs ----------------------------------------------------------------------
+
+    def begin_run(self) -> int:
+        """Record the start of a crawl run and return its id."""
+        with self._write("starting a crawl run") as session:
+            run = CrawlRunRow(started_at=_now())
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, report: Mapping[str, Any], exit_code: int) -> None:
+        """Record the end of crawl run ``run_id`` with its report and exit code.
+
+        Raises ``StoreError`` if there is no such run.
+        """
+        # Round-trip through JSON now, so an odd value (a datetime) fails here, named.
+        report_data = json.loads(json.dumps(dict(report), ensure_ascii=False, default=str))
+        with self._write(f"finishing crawl run {run_id}") as session:
+            run = session.get(CrawlRunRow, run_id)
+            if run is None:
+                raise StoreError(f"{self.url}: no crawl run {run_id} in crawl_runs")
+            run.finished_at = _now()
+            run.exit_code = exit_code
+            run.report = report_data
+
+    # --- writing articles ----------------------------------------------------------------
+
+    def save_article(
+        self, article: Article, raw: RawPage, *, run_id: int | None = None
+    ) -> SaveOutcome:
+        """Archive ``article`` parsed from ``raw``, in one transaction, and say what changed.
+
+        Stores the raw page (once per distinct body), logs the fetch, and writes the
+        article with its images, related links and search row. A new content version
+        (see ``convert.content_hash``) adds a revision and keeps the earlier ones. Saving
+        the same content again adds only a fetch-log row and returns ``"unchanged"``.
+        Raises ``StoreError`` if the database refuses or a time is not timezone-aware.
+        """
+        fetched_at = _aware(raw.fetched_at, "raw page fetched_at")
+        _check_article_times(article)
+        digest = content_hash(article)
+        with self._write(f"saving article {article.article_id} ({article.url})") as session:
+            raw_page_id = _store_raw_page(session, raw)
+            session.add(_fetch_log(raw, raw_page_id, run_id))
+            row = session.scalars(
+                select(ArticleRow).where(ArticleRow.article_id == article.article_id)
+            ).one_or_none()
+            outcome, row = _apply(session, row, article, digest, fetched_at)
+            if outcome != "unchanged":
+                _add_revision(session, row, article, digest, fetched_at)
+                index_article(session.connection(), row.id, article)
+        return outcome
+
+    def record_failure(
+        self, url: str, reason: str, raw: RawPage | None = None, *, run_id: int | None = None
+    ) -> None:
+        """Record that ``url`` could not be fetched or parsed, keeping ``raw`` if given.
+
+        Nothing is lost: the raw page is stored (deduplicated like any other) so that a
+        later parser can try again. Raises ``StoreError`` if the database refuses.
+        """
+        with self._write(f"recording failure of {url}") as session:
+            raw_page_id = None
+            if raw is not None:
+                _aware(raw.fetched_at, "raw page fetched_at")
+                raw_page_id = _store_raw_page(session, raw)
+                session.add(_fetch_log(raw, raw_page_id, run_id))
+            session.add(
+                ParseFailureRow(
+                    url=url, raw_page_id=raw_page_id, reason=reason, seen_at=_now(), run_id=run_id
+                )
+            )
+
+    # --- reading articles ----------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        """Tell whether an article with this site id is archived."""
+        with self._read(f"looking up article {article_id}") as session:
+            found = session.scalar(select(ArticleRow.id).where(ArticleRow.article_id == article_id))
+            return found is not None
+
+    def archived_ids(self) -> set[str]:
+        """Return the site ids of every archived article."""
+        with self._read("listing archived article ids") as session:
+            return set(session.scalars(select(ArticleRow.article_id)))
+
+    def get_article(self, key: str) -> ArchivedArticle:
+        """Return the archived article whose site id or URL (any form of it) is ``key``.
+
+        URLs are canonicalised first, so tracking parameters and fragments do not matter.
+        Raises ``ArticleNotFound`` naming the key, ``StoreError`` if the database refuses.
+        """
+        site_id, canonical_url = _resolve_key(key)
+        condition = (
+            ArticleRow.article_id == site_id
+            if site_id is not None
+            else ArticleRow.url == canonical_url
+        )
+        with self._read(f"reading article {key!r}") as session:
+            found = session.execute(_archived_query().where(condition)).first()
+            if found is None:
+                raise ArticleNotFound(f"no archived article has the id or URL {key!r}")
+            return _archived(found[0], found[1])
+
+    def iter_articles(self, *, batch_size: int = 500) -> Iterator[ArchivedArticle]:
+        """Yield every archived article, newest published first (undated last).
+
+        Rows are streamed ``batch_size`` at a time (a server-side cursor on PostgreSQL),
+        so memory stays bounded however large the archive. Raises ``StoreError``.
+        """
+        query = _archived_query().order_by(
+            ArticleRow.published_at.desc().nulls_last(), ArticleRow.id.desc()
+        )
+        with self._read("reading articles") as session:
+            result = session.execute(query.execution_options(yield_per=batch_size))
+            for row, revisions in result:
+                yield _archived(row, revisions)
+
+    def counts(self) -> dict[str, int]:
+        """Return row counts and sizes: ``articles``, ``revisions``, ``raw_pages``,
+        ``raw_bytes`` (uncompressed), ``raw_stored_bytes`` (compressed), ``images``,
+        ``related_links``, ``parse_failures``, ``crawl_runs``, ``fetches``."""
+        figures = {
+            "articles": func.count(ArticleRow.id),
+            "revisions": func.count(RevisionRow.id),
+            "raw_pages": func.count(RawPageRow.id),
+            "raw_bytes": func.coalesce(func.sum(RawPageRow.size), 0),
+            "raw_stored_bytes": func.coalesce(func.sum(func.length(RawPageRow.body)), 0),
+            "images": func.count(ImageRow.id),
+            "related_links": func.count(RelatedLinkRow.id),
+            "parse_failures": func.count(ParseFailureRow.id),
+            "crawl_runs": func.count(CrawlRunRow.id),
+            "fetches": func.count(FetchLogRow.id),
+        }
+        # One round trip: each figure is a scalar subquery over its own table.
+        query = select(
+            *(select(expr).scalar_subquery().label(name) for name, expr in figures.items())
+        )
+        with self._read("counting rows") as session:
+            row = session.execute(query).one()
+            return {name: int(value) for name, value in zip(figures, row, strict=True)}
+
+
+# --- helpers: times ----------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise StoreError(f"{what} {value.isoformat()} has no timezone; the archive needs one")
+    return value
+
+
+def _check_article_times(article: Article) -> None:
+    for name in ("published_at", "updated_at"):
+        value = getattr(article, name)
+        if value is not None:
+            _aware(value, f"article {article.article_id} {name}")
+
+
+# --- helpers: writing --------------------------------------------------------------------
+
+
+def _store_raw_page(session: Session, raw: RawPage) -> int:
+    """Return the id of the raw page holding ``raw.body``, inserting it if new."""
+    digest = hashlib.sha256(raw.body).hexdigest()
+    query = select(RawPageRow.id).where(RawPageRow.sha256 == digest)
+    existing = session.scalar(query)
+    if existing is not None:
+        return existing
+    session.execute(
+        _insert_for(session)(RawPageRow.__table__)
+        .values(
+            url=raw.url,
+            final_url=raw.final_url,
+            status=raw.status,
+            headers=dict(raw.headers),
+            body=zlib.compress(raw.body),
+            compression="zlib",
+            sha256=digest,
+            size=len(raw.body),
+            fetched_at=raw.fetched_at,
+        )
+        # Another process may have stored the same bytes a moment ago: keep theirs.
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    stored = session.scalar(query)
+    if stored is None:  # only if the row vanished between our two statements
+        raise StoreError(f"raw page {digest} for {raw.url} vanished while being stored")
+    return stored
+
+
+def _insert_for(session: Session) -> Any:
+    """Return the dialect's ``insert`` (both know ``on_conflict_do_nothing``)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _fetch_log(raw: RawPage, raw_page_id: int, run_id: int | None) -> FetchLogRow:
+    return FetchLogRow(
+        url=raw.url,
+        status=raw.status,
+        raw_page_id=raw_page_id,
+        fetched_at=raw.fetched_at,
+        run_id=run_id,
+    )
+
+
+def _apply(
+    session: Session,
+    row: ArticleRow | None,
+    article: Article,
+    digest: str,
+    fetched_at: datetime,
+) -> tuple[SaveOutcome, ArticleRow]:
+    """Create or update the article row and say which it was."""
+    if row is None:
+        row = ArticleRow(
+            **article_columns(article),
+            content_hash=digest,
+            first_seen_at=fetched_at,
+            last_fetched_at=fetched_at,
+            last_changed_at=fetched_at,
+        )
+        row.images = image_rows(article)
+        row.related_links = related_rows(article)
+        session.add(row)
+        session.flush()  # assigns row.id
+        return "new", row
+    # An older page re-parsed later must not move "last fetched" backwards.
+    row.last_fetched_at = max(row.last_fetched_at, fetched_at)
+    row.removed_at = None  # fetched again: it is on the site
+    if row.content_hash == digest:
+        # Same content: refresh only what a newer parser may have improved.
+        for name, value in metadata_columns(article).items():
+            setattr(row, name, value)
+        return "unchanged", row
+    for name, value in article_columns(article).items():
+        setattr(row, name, value)
+    row.content_hash = digest
+    row.last_changed_at = fetched_at
+    row.images = image_rows(article)
+    row.related_links = related_rows(article)
+    session.flush()
+    return "updated", row
+
+
+def _add_revision(
+    session: Session, row: ArticleRow, article: Article, digest: str, seen_at: datetime
+) -> None:
+    last = session.scalar(
+        select(func.max(RevisionRow.revision)).where(RevisionRow.article_pk == row.id)
+    )
+    session.add(
+        RevisionRow(
+            article_pk=row.id,
+            revision=(last or 0) + 1,
+            content_hash=digest,
+            seen_at=seen_at,
+            parser_version=article.parser_version,
+            snapshot=snapshot(article),
+        )
+    )
+
+
+# --- helpers: reading --------------------------------------------------------------------
+
+
+def _archived_query() -> Select[ArticleRow, int]:
+    revisions = (
+        select(func.count(RevisionRow.id))
+        .where(RevisionRow.article_pk == ArticleRow.id)
+        .correlate(ArticleRow)
+        .scalar_subquery()
+    )
+    return select(ArticleRow, revisions).options(
+        selectinload(ArticleRow.images), selectinload(ArticleRow.related_links)
+    )
+
+
+def _archived(row: ArticleRow, revisions: int) -> ArchivedArticle:
+    return ArchivedArticle(
+        article=article_from_row(row),
+        first_seen_at=row.first_seen_at,
+        last_fetched_at=row.last_fetched_at,
+        revisions=int(revisions),
+        removed_at=row.removed_at,
+    )
+
+
+def _resolve_key(key: str) -> tuple[str | None, str]:
+    """Return ``(site id or None, canonical URL)`` for what a user typed."""
+    key = key.strip()
+    if key.isdigit():
+        return key, key
+    if "://" not in key and not key.startswith("/"):
+        key = "https://" + key  # "baohatinh.vn/...-post123.html" as typed in a browser
+    try:
+        canonical = canonicalize(key)
+    except ValueError:  # a malformed port or host: it cannot match any archived URL
+        return None, key
+    return article_id_of(canonical), canonical

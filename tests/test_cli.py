@@ -1,0 +1,165 @@
+"""The ``baohatinh`` command, run for real as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scraper.sample_site import SampleSiteServer
+
+BIN = Path(sys.executable).parent / "baohatinh"
+EXPORT_KEYS = [
+    "url", "article_id", "title", "lead", "published_at", "updated_at", "author", "section",
+    "tags", "body_text", "images", "related", "first_seen_at", "last_fetched_at", "revisions",
+]
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BAOHATINH_")}
+    environ.update(env or {})
+    return subprocess.run(
+        [str(BIN), *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive made by ``baohatinh demo --db``, shared by the read-only commands."""
+    folder = tmp_path_factory.mktemp("demo")
+    result = run("demo", "--db", "demo.db", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "demo.db"
+
+
+def test_demo_crawls_the_sample_site_and_finds_the_seed_article(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    result = run("demo", "--db", str(tmp_path / "again.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    new = re.search(r"new (\d+)", result.stdout)
+    assert new is not None and int(new.group(1)) >= 30
+    assert "failed 0" in result.stdout
+    assert "Hương Sơn biểu dương 19 mô hình" in result.stdout
+
+
+def test_demo_without_db_uses_a_temporary_archive(tmp_path: Path) -> None:
+    result = run("demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("query", ["dân vận khéo", "dan van kheo", "DÂN VẬN KHÉO"])
+def test_search_finds_the_seed_with_or_without_diacritics(demo_db: Path, query: str) -> None:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{demo_db}"}
+    result = run("search", query, cwd=demo_db.parent, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Hương Sơn biểu dương 19 mô hình" in result.stdout
+    assert "post274411.html" in result.stdout
+    assert "15/10/2024" in result.stdout
+
+
+def test_search_as_json_lines(demo_db: Path) -> None:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{demo_db}"}
+    result = run("search", "Hương Sơn", "--format", "jsonl", cwd=demo_db.parent, env=env)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert any(row["article_id"] == "274411" for row in rows)
+
+
+def test_show_prints_the_article_as_a_reader_sees_it(demo_db: Path) -> None:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{demo_db}"}
+    result = run("show", "274411", cwd=demo_db.parent, env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in [
+        'Hương Sơn biểu dương 19 mô hình "Dân vận khéo" giai đoạn 2019 - 2024',
+        "15/10/2024 10:12",
+        "(Baohatinh.vn) - Đây là những mô hình",
+        "Tham dự có lãnh đạo huyện Hương Sơn",
+        "img-5142-9957.jpg",
+        "Bí thư Huyện ủy Hương Sơn Bùi Nhân Sâm kết luận hội nghị.",
+        "Đọc thêm",
+        "Linh hoạt cách thức tuyên truyền bầu cử ĐBQH và đại biểu HĐND các cấp",
+    ]:
+        assert expected in out
+    assert out.index("Tham dự có lãnh đạo") < out.index("Đọc thêm")
+
+
+def test_show_an_unknown_article_is_one_line_and_exit_1(demo_db: Path) -> None:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{demo_db}"}
+    result = run("show", "999999999", cwd=demo_db.parent, env=env)
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "999999999" in result.stderr
+
+
+def test_export_jsonl_writes_the_fixed_keys(demo_db: Path, tmp_path: Path) -> None:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{demo_db}"}
+    out = tmp_path / "archive.jsonl"
+    result = run("export", "--format", "jsonl", "-o", str(out), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 30
+    assert all(list(row)[: len(EXPORT_KEYS)] == EXPORT_KEYS for row in rows)
+
+
+def test_crawl_with_a_config_file_against_the_local_site(
+    sample_server: SampleSiteServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text(
+        f"""
+[site]
+base_url = "{sample_server.base_url}"
+allowed_hosts = ["127.0.0.1", "localhost"]
+[database]
+url = "sqlite:///{tmp_path / 'archive.db'}"
+[crawl]
+delay_seconds = 0
+concurrency = 4
+""",
+        encoding="utf-8",
+    )
+    result = run("--config", str(config), "crawl", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["new"] >= 30 and report["exit_code"] == 0
+    stats = run("--config", str(config), "stats", "--json", cwd=tmp_path)
+    assert json.loads(stats.stdout)["articles"] == report["new"]
+
+
+def test_a_typo_in_the_config_is_one_line_naming_the_key_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[crawl]\nconcurency = 2\n", encoding="utf-8")
+    result = run("crawl", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "crawl.concurency" in result.stderr and "config.toml" in result.stderr
+
+
+def test_config_show_and_db_upgrade(tmp_path: Path) -> None:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    shown = run("config", "show", cwd=tmp_path, env=env)
+    assert shown.returncode == 0 and "delay_seconds = 1.0" in shown.stdout
+    upgraded = run("db", "upgrade", cwd=tmp_path, env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert (tmp_path / "fresh.db").exists()
+
+
+def test_every_command_has_help_and_appears_in_the_readme() -> None:
+    from scraper.cli import cli
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    names = []
+    for name, command in cli.commands.items():
+        subcommands = getattr(command, "commands", None)
+        names += [f"{name} {sub}" for sub in subcommands] if subcommands else [name]
+        assert command.help, name
+    for name in names:
+        assert f"`{name}`" in readme, f"README lacks `{name}`"

@@ -1,0 +1,105 @@
+"""Discovery reads a section's own stories and load-more answers, never its sidebars."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scraper.discover import (
+    loadmore_url,
+    parse_loadmore,
+    parse_section_page,
+    section_url,
+)
+from scraper.errors import ParseError
+from scraper.profile import DEFAULT_PROFILE
+
+BASE = "https://baohatinh.vn"
+
+
+def story(path: str, title: str) -> str:
+    return (
+        f'<article class="story"><h3 class="story__heading">'
+        f'<a class="cms-link" href="{path}" title="{title}">{title}</a></h3>'
+        f'<div class="story__summary">Tóm tắt</div></article>'
+    )
+
+
+SECTION_PAGE = f"""<html><body>
+<ul class="menu"><li data-id="31"><a href="/xay-dung-dang/">Xây dựng Đảng</a></li></ul>
+<div class="abf-cate">{story("/mot-post101.html", "Một")}</div>
+<div class="rank-2">{story("/hai-post102.html?utm_source=fb", "Hai")}</div>
+<div class="box-content content-list" data-source="zone-timeline-31">
+  {story("/ba-post103.html", "Ba")}{story("/mot-post101.html#top", "Một")}
+  {story("/xay-dung-dang/", "not an article")}
+</div>
+<aside class="sidebar"><h3>Đọc nhiều</h3>{story("/bong-da-post900.html", "Bóng đá")}</aside>
+<button class="control__loadmore" data-zone="31">Xem thêm</button>
+</body></html>"""
+
+
+def test_a_section_page_yields_lead_and_timeline_stories_once_each_in_order() -> None:
+    page = parse_section_page(SECTION_PAGE, BASE + "/xay-dung-dang/", DEFAULT_PROFILE)
+    assert [item.article_id for item in page.items] == ["101", "102", "103"]
+    assert page.items[1].url == "https://baohatinh.vn/hai-post102.html"
+    assert page.items[0].title == "Một"
+
+
+def test_sidebar_stories_of_other_sections_are_not_the_listing() -> None:
+    page = parse_section_page(SECTION_PAGE, BASE + "/xay-dung-dang/", DEFAULT_PROFILE)
+    assert "900" not in {item.article_id for item in page.items}
+
+
+def test_the_zone_id_comes_from_the_timeline_data_source() -> None:
+    page = parse_section_page(SECTION_PAGE, BASE + "/xay-dung-dang/", DEFAULT_PROFILE)
+    assert page.zone_id == "31"
+
+
+def test_the_zone_id_falls_back_to_the_load_more_button() -> None:
+    html = '<div class="rank-1"></div><button class="control__loadmore" data-zone="77">x</button>'
+    assert parse_section_page(html, BASE + "/x/", DEFAULT_PROFILE).zone_id == "77"
+
+
+def test_load_more_with_story_html() -> None:
+    body = json.dumps(
+        {"error_code": 0, "data": {"articles": story("/bon-post104.html", "Bốn"),
+                                   "hasMoreContent": True}}
+    )
+    page = parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE)
+    assert [item.article_id for item in page.items] == ["104"]
+    assert page.has_more is True
+
+
+def test_load_more_with_a_list_of_contents() -> None:
+    body = json.dumps(
+        {"error_code": 0, "data": {"contents": [
+            {"url": "/nam-post105.html", "title": "Năm", "date": 1728962000},
+            {"url": "https://baohatinh.vn/sau-post106.html", "title": "Sáu"},
+            {"title": "no url"},
+        ], "hasMoreContent": False}}
+    )
+    page = parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE)
+    assert [item.article_id for item in page.items] == ["105", "106"]
+    assert page.has_more is False
+
+
+def test_an_empty_last_load_more_page_ends_the_listing() -> None:
+    body = json.dumps({"error_code": 0, "data": {"articles": "", "hasMoreContent": False}})
+    page = parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE)
+    assert page.items == ()
+    assert page.has_more is False
+
+
+@pytest.mark.parametrize("body", ["<html>blocked</html>", '{"error_code": 1}', "[]", ""])
+def test_a_load_more_answer_that_is_not_the_json_names_the_url(body: str) -> None:
+    with pytest.raises(ParseError, match="https://baohatinh.vn/api/morenews"):
+        parse_loadmore(body, BASE + "/api/morenews-zone-31-2.html", DEFAULT_PROFILE)
+
+
+def test_listing_urls_come_from_the_profile_patterns() -> None:
+    assert section_url(BASE, "xay-dung-dang", DEFAULT_PROFILE) == BASE + "/xay-dung-dang/"
+    assert (
+        loadmore_url(BASE, "31", 2, DEFAULT_PROFILE)
+        == BASE + "/api/morenews-zone-31-2.html"
+    )

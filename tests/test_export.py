@@ -1,0 +1,108 @@
+"""Export: the JSON Lines keys are a promise to other tools, in name and in order."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from storage import EXPORT_KEYS, Store, export_csv, export_jsonl
+from tests.fixtures_db import FETCHED_AT, VN, make_article, make_raw
+
+PROMISED_KEYS = [
+    "url",
+    "article_id",
+    "title",
+    "lead",
+    "published_at",
+    "updated_at",
+    "author",
+    "section",
+    "tags",
+    "body_text",
+    "images",
+    "related",
+    "first_seen_at",
+    "last_fetched_at",
+    "revisions",
+]
+
+
+def export_lines(store: Store) -> list[dict]:
+    out = io.StringIO()
+    count = export_jsonl(store, out)
+    lines = out.getvalue().splitlines()
+    assert count == len(lines)
+    return [json.loads(line) for line in lines]
+
+
+def test_jsonl_keys_are_exactly_the_promised_ones_in_order(store: Store) -> None:
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    [record] = export_lines(store)
+    assert list(record) == PROMISED_KEYS
+    assert list(EXPORT_KEYS) == PROMISED_KEYS
+
+
+def test_jsonl_values(store: Store) -> None:
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    changed = replace(article, title="Tiêu đề mới")
+    store.save_article(changed, make_raw(changed, fetched_at=FETCHED_AT + timedelta(hours=1)))
+    [record] = export_lines(store)
+    assert record["url"] == article.url
+    assert record["article_id"] == "123456"
+    assert record["title"] == "Tiêu đề mới"
+    assert record["published_at"] == "2024-10-15T10:12:00+07:00"
+    assert record["updated_at"] == "2024-10-15T11:30:00+07:00"
+    assert record["tags"] == ["Dân vận khéo", "Hương Sơn"]
+    assert record["body_text"] == "\n\n".join(article.body_paragraphs)
+    assert record["images"][0] == {
+        "url": "https://cdn.baohatinh.vn/images/ab/img-5104-5152.jpg",
+        "caption": "Đại biểu",
+        "alt": None,
+    }
+    assert list(record["related"][0]) == ["url", "title", "summary", "kind"]
+    assert record["related"][0]["kind"] == "doc-them"
+    assert record["first_seen_at"] == "2024-10-16T01:00:00+00:00"
+    assert record["last_fetched_at"] == "2024-10-16T02:00:00+00:00"
+    assert record["revisions"] == 2
+
+
+def test_jsonl_keeps_vietnamese_readable(store: Store) -> None:
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    out = io.StringIO()
+    export_jsonl(store, out)
+    assert "Hương Sơn" in out.getvalue()
+    assert "\\u" not in out.getvalue()
+
+
+def test_jsonl_lists_newest_first(store: Store) -> None:
+    older = make_article("1", published_at=datetime(2024, 10, 1, 9, 0, tzinfo=VN))
+    newer = make_article("2", published_at=datetime(2024, 10, 2, 9, 0, tzinfo=VN))
+    for article in (older, newer):
+        store.save_article(article, make_raw(article))
+    assert [record["article_id"] for record in export_lines(store)] == ["2", "1"]
+
+
+def test_empty_archive_exports_nothing(store: Store) -> None:
+    out = io.StringIO()
+    assert export_jsonl(store, out) == 0
+    assert out.getvalue() == ""
+
+
+def test_csv_has_the_same_columns_with_lists_as_json(store: Store) -> None:
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    out = io.StringIO(newline="")
+    assert export_csv(store, out) == 1
+    reader = csv.DictReader(io.StringIO(out.getvalue(), newline=""))
+    assert reader.fieldnames == PROMISED_KEYS
+    [row] = list(reader)
+    assert json.loads(row["tags"]) == ["Dân vận khéo", "Hương Sơn"]
+    assert json.loads(row["images"])[1]["alt"] == "ảnh"
+    assert row["body_text"] == article.body_text  # the blank line survives quoting
+    assert row["revisions"] == "1"

@@ -1,0 +1,91 @@
+"""Search folding: one function makes Vietnamese text comparable, without moving letters."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storage.fold import fold, tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Đảng", "dang"),
+        ("ĐẢNG", "dang"),
+        ("đ", "d"),
+        ("Hương Sơn", "huong son"),
+        ("Dân vận khéo", "dan van kheo"),
+        ("DÂN VẬN KHÉO", "dan van kheo"),
+        ("Nghệ Tĩnh", "nghe tinh"),
+        ("Ðảng", "dang"),  # Icelandic eth typed for Đ
+        ("Café", "cafe"),
+        ("2019 – 2024", "2019 – 2024"),  # digits and punctuation stay
+    ],
+)
+def test_fold_removes_case_diacritics_and_stroke(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("old_style", "new_style"),
+    [("hoà", "hòa"), ("thuỷ", "thủy"), ("uỷ", "ủy"), ("Huyện uỷ", "Huyện ủy"), ("khoẻ", "khỏe")],
+)
+def test_both_tone_mark_placements_fold_alike(old_style: str, new_style: str) -> None:
+    assert fold(old_style) == fold(new_style)
+
+
+def test_decomposed_input_folds_like_composed() -> None:
+    title = "Hương Sơn biểu dương mô hình Dân vận khéo"
+    decomposed = unicodedata.normalize("NFD", title)
+    assert decomposed != title
+    assert fold(decomposed) == fold(title)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hương Sơn biểu dương 19 mô hình “Dân vận khéo” giai đoạn 2019 - 2024",
+        "İstanbul straße ǅ ﬁ",  # lower() of İ is two characters: the first is kept
+        "한국어 中文 русский Ελληνικά",
+        "x\u0301\u0302 e\u0301",  # marks with no precomposed letter
+    ],
+)
+def test_fold_keeps_length_so_positions_map_back(text: str) -> None:
+    nfc = unicodedata.normalize("NFC", text)
+    assert len(fold(text)) == len(nfc)
+
+
+@given(st.text())
+def test_fold_is_length_preserving_for_any_text(text: str) -> None:
+    assert len(fold(text)) == len(unicodedata.normalize("NFC", text))
+
+
+def test_match_position_in_folded_text_is_valid_in_original() -> None:
+    original = "Ban Thường vụ Huyện ủy Hương Sơn tổ chức hội nghị"
+    start = fold(original).index("huyen uy")
+    assert original[start : start + len("huyen uy")] == "Huyện ủy"
+
+
+def test_other_scripts_keep_their_letters() -> None:
+    assert fold("한국어") == "한국어"  # Hangul recomposes after decomposition
+    assert fold("РУССКИЙ") == "русскии"  # й loses its breve like any diacritic
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Dân vận khéo", ["dan", "van", "kheo"]),
+        ("giai đoạn 2019-2024", ["giai", "doan", "2019", "2024"]),
+        ("50,8 tỷ đồng", ["50", "8", "ty", "dong"]),
+        ("snake_case", ["snake", "case"]),
+        ("“Dân vận khéo”!", ["dan", "van", "kheo"]),
+        ("  ...  ", []),
+        ("ab\u0302c", ["abc"]),  # a leftover mark stays inside its word
+    ],
+)
+def test_tokens_are_folded_letter_and_digit_runs(text: str, words: list[str]) -> None:
+    assert tokens(text) == words

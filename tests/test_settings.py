@@ -1,0 +1,131 @@
+"""Settings: config.toml is documented, validated on load, and chosen as documented."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from scraper.errors import ConfigError
+from scraper.settings import (
+    TABLES,
+    Section,
+    Settings,
+    describe,
+    load_settings,
+    settings_from_dict,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / "config.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_config_loads_and_equals_the_built_in_defaults() -> None:
+    loaded = load_settings(CONFIG)
+    assert loaded.site == Settings().site
+    assert loaded.crawl == Settings().crawl
+    assert loaded.sections == (Section(slug="xay-dung-dang", name="Xây dựng Đảng"),)
+    assert loaded.database.url == "sqlite:///archive.db"
+
+
+def test_the_shipped_config_sets_and_documents_every_key() -> None:
+    text = CONFIG.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    for table, cls in TABLES.items():
+        for f in fields(cls):
+            assert f.name in data[table], f"config.toml lacks {table}.{f.name}"
+            line = next(ln for ln in text.splitlines() if ln.startswith(f"{f.name} ="))
+            previous = text.splitlines()[text.splitlines().index(line) - 1]
+            assert previous.startswith("#"), f"{table}.{f.name} has no comment above it"
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[crawl]\ndelay_secnds = 2\n", "crawl.delay_secnds"),
+        ("[crawl]\nconcurrency = 'two'\n", "crawl.concurrency"),
+        ("[crawl]\nobey_robots = 1\n", "crawl.obey_robots"),
+        ("[site]\nallowed_hosts = 'baohatinh.vn'\n", "site.allowed_hosts"),
+        ("[databse]\nurl = 'sqlite:///x.db'\n", "databse"),
+        ("[[sections]]\nslug = 'a'\nnmae = 'b'\n", "sections[0].nmae"),
+        ("[selectors]\ntitle = ['h1[']\n", "selectors.title"),
+        ("[selectors]\ntitel = ['h1']\n", "selectors.titel"),
+        ("[url_patterns]\narticle = '(unclosed'\n", "url_patterns.article"),
+        ("[crawl]\nconcurrency = 0\n", "crawl.concurrency"),
+        ("[crawl]\nuser_agent = 'anonymous-bot'\n", "crawl.user_agent"),
+    ],
+)
+def test_a_bad_key_or_value_is_one_line_naming_the_file_and_key(
+    tmp_path: Path, toml: str, key: str
+) -> None:
+    path = write(tmp_path, toml)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(path) in message
+    assert key in message
+    assert caught.value.exit_code == 2
+
+
+def test_a_typo_suggests_the_key_that_was_meant(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="did you mean 'crawl.delay_seconds'"):
+        load_settings(write(tmp_path, "[crawl]\ndelay_secnds = 2\n"))
+
+
+def test_invalid_toml_and_a_missing_file_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_settings(write(tmp_path, "[crawl\n"))
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_integers_are_accepted_where_seconds_are_expected() -> None:
+    settings = settings_from_dict({"crawl": {"delay_seconds": 2}})
+    assert settings.crawl.delay_seconds == 2.0
+    assert isinstance(settings.crawl.delay_seconds, float)
+
+
+def test_selector_overrides_replace_only_the_named_field() -> None:
+    settings = settings_from_dict({"selectors": {"title": ["h1.headline"]}})
+    assert settings.profile.select("title") == ("h1.headline",)
+    assert settings.profile.select("lead") == Settings().profile.select("lead")
+
+
+def test_the_config_file_is_chosen_by_argument_then_environment_then_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BAOHATINH_CONFIG", raising=False)
+    monkeypatch.delenv("BAOHATINH_DATABASE_URL", raising=False)
+    assert load_settings().source is None
+    (tmp_path / "config.toml").write_text("[crawl]\nconcurrency = 3\n", encoding="utf-8")
+    assert load_settings().crawl.concurrency == 3
+    other = tmp_path / "other.toml"
+    other.write_text("[crawl]\nconcurrency = 4\n", encoding="utf-8")
+    monkeypatch.setenv("BAOHATINH_CONFIG", str(other))
+    assert load_settings().crawl.concurrency == 4
+    assert load_settings(tmp_path / "config.toml").crawl.concurrency == 3
+
+
+def test_the_database_url_environment_variable_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOHATINH_DATABASE_URL", "sqlite:///elsewhere.db")
+    assert load_settings(CONFIG).database.url == "sqlite:///elsewhere.db"
+
+
+def test_describe_prints_loadable_toml_with_help() -> None:
+    text = describe(Settings())
+    assert "# Requests in flight per host." in text
+    reloaded = settings_from_dict(tomllib.loads(text))
+    assert reloaded.crawl == Settings().crawl
+    assert reloaded.sections == Settings().sections

@@ -144,17 +144,24 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
         fault = self.server.fault
         seen, behaviour = fault._begin(self)
+        ended = threading.Event()
+
+        def end() -> None:
+            if not ended.is_set():
+                ended.set()
+                fault._end()
+
         try:
             if callable(behaviour):
                 behaviour = behaviour(seen)
             if isinstance(behaviour, Reply):
-                self._answer(behaviour, fault._closing)
+                self._answer(behaviour, fault._closing, end)
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            fault._end()
+            end()
 
-    def _answer(self, reply: Reply, closing: threading.Event) -> None:
+    def _answer(self, reply: Reply, closing: threading.Event, end: Callable[[], None]) -> None:
         if reply.delay and closing.wait(reply.delay):
             return
         self.send_response(reply.status)
@@ -163,6 +170,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.content_length:
             self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
+        # The request stops being "in flight" before its last bytes leave: once the client
+        # has them it may start its next request, which must not be counted as a third.
+        end()
         self.wfile.write(reply.body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002

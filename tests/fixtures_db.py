@@ -23,6 +23,8 @@ from storage import Store
 from storage.engine import normalize_url
 
 POSTGRES_ENV = "BAOHATINH_TEST_POSTGRES_URL"
+# CI sets this so that a missing PostgreSQL fails the run instead of skipping half of it.
+REQUIRE_ENV = "BAOHATINH_REQUIRE_POSTGRES"
 VN = timezone(timedelta(hours=7))
 
 
@@ -38,6 +40,8 @@ def postgres_base_url() -> str | None:
 def postgres_admin() -> Iterator[Any]:
     """An engine on the PostgreSQL test database, for creating and dropping schemas."""
     base = postgres_base_url()
+    if base is None and os.environ.get(REQUIRE_ENV):
+        pytest.fail(f"{REQUIRE_ENV} is set but {POSTGRES_ENV} is not: PostgreSQL is required")
     if base is None:
         pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL half of the tests skipped")
     engine = create_engine(normalize_url(base))

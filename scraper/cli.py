@@ -224,6 +224,19 @@ def demo(ctx: click.Context, db_path: str | None) -> None:
     ctx.exit(result.report.exit_code)
 
 
+# Later commands, one block per capability (kept apart so that parallel work merges cleanly).
+
+# [reparse]
+
+# [crawl-status]
+
+# [archive]
+
+# [schedule]
+
+# [serve]
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

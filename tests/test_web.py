@@ -144,6 +144,8 @@ def test_filters_narrow_the_results(
     archive: Store, params: dict[str, str], expected: list[str]
 ) -> None:
     html = client_for(archive).get("/", params=params).text
+    if "q" not in params:
+        assert f"Có <strong>{len(expected)}</strong> bài khớp bộ lọc" in html
     found = re.findall(r'<li class="hit">\s*<h2><a href="http://testserver/bai/(\d+)"', html)
     assert sorted(found) == expected
     assert total_of(html) == len(expected)
@@ -199,6 +201,8 @@ def test_results_come_in_pages_with_links_that_keep_the_query(many: Store) -> No
     third = client.get("/", params={"q": "dân vận", "sap_xep": "newest", "trang": "3"}).text
     assert hit_titles(third) == [f"Bài số {n} về dân vận" for n in range(4, -1, -1)]
     assert '<ol class="hits" start="21">' in third
+    assert "« Trang trước" in third and "Trang sau »" not in third
+    assert "Trang sau »" in first and "« Trang trước" not in first
 
 
 def test_a_page_past_the_end_is_empty_and_a_bad_page_number_is_page_one(many: Store) -> None:

@@ -161,6 +161,7 @@ class _Pages:
             return self.render(request, "search.html", context, status=400)
         context["pages"] = _pagination(params, page, context["results"].total, self.page_size)
         context["export_query"] = _without(params, "trang")
+        context["filtered"] = any(params.get(name) for name in _FILTERS)
         return self.render(request, "search.html", context)
 
     # --- article -------------------------------------------------------------------------
@@ -234,6 +235,9 @@ class _Pages:
         return self.render(request, "error.html", context, status=exc.status_code)
 
 
+# The query-string names of the filters (besides ``q``), as the form sends them.
+_FILTERS = ("tu_ngay", "den_ngay", "chuyen_muc", "tac_gia", "tu_khoa")
+
 # Starlette's own details (an unknown path …), said in the interface's language.
 _PLAIN_ERRORS = {
     "Not Found": "Không tìm thấy trang này.",
@@ -284,18 +288,26 @@ def _without(params: Any, *names: str) -> str:
 
 
 def _pagination(params: Any, page: int, total: int, size: int) -> list[tuple[str, str, bool]]:
-    """Return ``(label, href, current)`` for each page link shown (a window around ``page``)."""
+    """Return ``(label, href, current)`` for each page link shown: previous, a window of
+    numbers around ``page`` with the first and last, next. A gap has no href."""
     last = max(1, -(-total // size))
     base = _without(params, "trang")
+
+    def href(number: int) -> str:
+        return "?" + "&".join(part for part in (base, f"trang={number}") if part)
+
     numbers = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
     links: list[tuple[str, str, bool]] = []
+    if page > 1:
+        links.append(("« Trang trước", href(page - 1), False))
     previous = 0
     for number in numbers:
         if number - previous > 1:
             links.append(("…", "", False))
-        query = "&".join(part for part in (base, f"trang={number}") if part)
-        links.append((str(number), f"?{query}", number == page))
+        links.append((str(number), href(number), number == page))
         previous = number
+    if page < last:
+        links.append(("Trang sau »", href(page + 1), False))
     return links
 
 

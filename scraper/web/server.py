@@ -20,13 +20,16 @@ def bind(host: str, port: int) -> socket.socket:
 
     Raises ``ConfigError`` naming the address when it cannot be bound (in use, no such host).
     """
+    sock: socket.socket | None = None
     try:
-        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(info[4])
+        sock.bind(address)
         sock.listen(128)
     except OSError as exc:
+        if sock is not None:
+            sock.close()
         raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
                           key="web.host/web.port") from None
     return sock
@@ -59,4 +62,5 @@ def serve(
         if ready is not None:
             ready(f"http://{shown}:{bound_port}/")
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        uvicorn.Server(config).run(sockets=[sock])
+        with sock:
+            uvicorn.Server(config).run(sockets=[sock])

@@ -163,10 +163,10 @@ def test_the_form_keeps_what_was_asked(archive: Store) -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"q": '"dân vận'}, "unbalanced quotes"),
-        ({"q": "!!!"}, "no searchable words"),
-        ({"tu_ngay": "15/10/2024"}, "tu_ngay: not a date (YYYY-MM-DD)"),
-        ({"sap_xep": "random"}, "unknown sort"),
+        ({"q": '"dân vận'}, "thiếu dấu ngoặc kép đóng (unbalanced quotes in query"),
+        ({"q": "!!!"}, "truy vấn không có từ nào để tìm (no searchable words"),
+        ({"tu_ngay": "15/10/2024"}, "tu_ngay: không phải ngày dạng YYYY-MM-DD: &#39;15/10"),
+        ({"sap_xep": "random"}, "cách sắp xếp không có (unknown sort &#39;random&#39;"),
     ],
 )
 def test_a_bad_request_says_why_with_400(

@@ -157,7 +157,7 @@ class _Pages:
                 self.store, form, limit=self.page_size, offset=offset
             )
         except QueryError as exc:
-            context["error"] = str(exc)
+            context["error"] = in_vietnamese(exc)
             return self.render(request, "search.html", context, status=400)
         context["pages"] = _pagination(params, page, context["results"].total, self.page_size)
         context["export_query"] = _without(params, "trang")
@@ -217,7 +217,7 @@ class _Pages:
             # Parse (and so validate) the query now, while a 400 can still be sent.
             queries.find_articles(self.store, form, limit=0, offset=0)
         except QueryError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            raise HTTPException(400, in_vietnamese(exc)) from exc
         media_type, lines = _EXPORTS[fmt]
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         return StreamingResponse(
@@ -233,6 +233,25 @@ class _Pages:
         message = _PLAIN_ERRORS.get(exc.detail, exc.detail)
         context = {"status": exc.status_code, "message": message}
         return self.render(request, "error.html", context, status=exc.status_code)
+
+
+# What the reader is told for the query errors the search raises (matched on the start
+# of the message, which stays quoted after it); others are shown as they are.
+_QUERY_ERRORS = {
+    "unbalanced quotes": "thiếu dấu ngoặc kép đóng",
+    "no searchable words": "truy vấn không có từ nào để tìm",
+    "query too long": "truy vấn quá dài",
+    "unknown sort": "cách sắp xếp không có",
+}
+
+
+def in_vietnamese(exc: QueryError) -> str:
+    """Return the error as the reader sees it: a Vietnamese gist, then the exact message."""
+    message = str(exc)
+    for start, gist in _QUERY_ERRORS.items():
+        if message.startswith(start):
+            return f"{gist} ({message})"
+    return message
 
 
 # The query-string names of the filters (besides ``q``), as the form sends them.
@@ -275,7 +294,7 @@ def _date(params: Any, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise QueryError(f"{name}: not a date (YYYY-MM-DD): {raw!r}") from None
+        raise QueryError(f"{name}: không phải ngày dạng YYYY-MM-DD: {raw!r}") from None
 
 
 def _page_number(raw: str) -> int:

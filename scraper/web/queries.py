@@ -151,13 +151,16 @@ def _filters(store: Store, form: SearchForm) -> list[ColumnElement[bool]]:
         found.append(a.c.published_at >= _site_midnight(form.date_from))
     if form.date_to:
         found.append(a.c.published_at < _site_midnight(form.date_to + timedelta(days=1)))
+    if not (form.section.strip() or form.author.strip() or form.tag.strip()):
+        return found
+    # Readers type names without diacritics: match them against the archive's own values.
+    known = choices(store)
     if form.section.strip():
-        found.append(a.c.section.in_(_folded_matches(choices(store).sections, form.section)))
+        found.append(a.c.section.in_(_folded_matches(known.sections, form.section)))
     if form.author.strip():
-        found.append(a.c.author.in_(_folded_matches(choices(store).authors, form.author)))
+        found.append(a.c.author.in_(_folded_matches(known.authors, form.author)))
     if form.tag.strip():
-        tags = _folded_matches(choices(store).tags, form.tag)
-        found.append(_has_any_tag(store.dialect, tags))
+        found.append(_has_any_tag(store.dialect, _folded_matches(known.tags, form.tag)))
     return found
 
 

@@ -337,16 +337,22 @@ def test_the_revision_history_shows_what_changed(store: Store) -> None:
     changed = make_article(
         "274411",
         title="Hương Sơn biểu dương 20 mô hình",
+        tags=(*first.tags, "Công tác dân vận"),
         body_paragraphs=(first.body_paragraphs[0], "Toàn huyện đã nhân rộng 900 mô hình."),
     )
     save(store, first)
     save(store, changed, fetched_at=FETCHED_AT + timedelta(days=1))
     html = client_for(store).get("/bai/274411").text
     assert html.index("Phiên bản 2") < html.index("Phiên bản 1")  # newest first
-    assert "<del>Hương Sơn biểu dương 19 mô hình &#34;Dân vận khéo&#34; giai đoạn 2019" in html
-    assert "<ins>Hương Sơn biểu dương 20 mô hình</ins>" in html
-    assert "<del>Toàn huyện đã xây dựng và nhân rộng được 839 mô hình.</del>" in html
-    assert "<ins>Toàn huyện đã nhân rộng 900 mô hình.</ins>" in html
+    assert ("<del>Hương Sơn biểu dương <strong>19</strong> mô hình<strong> &#34;Dân vận "
+            "khéo&#34; giai đoạn 2019 - 2024</strong></del>") in html
+    assert "<ins>Hương Sơn biểu dương <strong>20</strong> mô hình</ins>" in html
+    assert ("<del>Toàn huyện đã <strong>xây dựng và </strong>nhân rộng "
+            "<strong>được 839</strong> mô hình.</del>") in html
+    assert "<ins>Toàn huyện đã nhân rộng <strong>900</strong> mô hình.</ins>" in html
+    assert "<h4>Từ khóa</h4>" in html
+    assert '<span class="same">Hương Sơn</span>' in html
+    assert "<ins><strong>Công tác dân vận</strong></ins>" in html  # a tag added, not edited
     assert "<h4>Tiêu đề</h4>" in html and "<h4>Nội dung</h4>" in html
     assert "<h4>Tác giả</h4>" not in html  # unchanged fields are not listed
 

@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from scraper.demo import run_demo
 from storage import Store, search
+from tests.fixtures_db import make_article, make_raw
 
 BIN = Path(sys.executable).parent / "baohatinh"
 CHROMIUM = "/usr/bin/chromium"
@@ -31,11 +34,25 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SEED_TITLE = 'Hương Sơn biểu dương 19 mô hình "Dân vận khéo" giai đoạn 2019 - 2024'
 
 
+SCRIPT = "<script>alert('xss')</script>"
+
+
 @pytest.fixture(scope="module")
 def demo_archive(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The sample site crawled into an SQLite file; returns its database URL."""
+    """The sample site crawled into an SQLite file, plus a later version of the seed (so it
+    has a revision history) and an article carrying a script; returns its database URL."""
     result = run_demo(db_path=str(tmp_path_factory.mktemp("web") / "demo.db"))
     assert result.report.exit_code == 0
+    with Store.open(result.database_url) as store:
+        seed = store.get_article("274411")
+        body = list(seed.article.body_paragraphs)
+        body[1] = body[1].replace("200 đại biểu", "250 đại biểu")
+        later = replace(seed.article, body_paragraphs=tuple(body))
+        two_days_later = seed.last_fetched_at + timedelta(days=2)
+        store.save_article(later, make_raw(later, fetched_at=two_days_later))
+        hostile = make_article("666", title=f"Bài có {SCRIPT}", lead=SCRIPT, tags=("Kiểm thử",),
+                               body_paragraphs=(f"Đoạn {SCRIPT}",), related=())
+        store.save_article(hostile, make_raw(hostile))
     return result.database_url
 
 
@@ -120,8 +137,12 @@ def test_open_the_seed_then_follow_doc_them_to_the_archived_copy(page: Page, ser
     assert "Bí thư Huyện ủy Hương Sơn Bùi Nhân Sâm kết luận hội nghị." in page.inner_text(
         ".images"
     )
-    assert "Phiên bản 1" in page.inner_text(".history")
+    history = page.inner_text(".history")
+    assert "Phiên bản 2" in history and "Phiên bản 1" in history
+    assert "250 đại biểu" in page.inner_text(".history ins")
+    assert "200 đại biểu" in page.inner_text(".history del")
     screenshot(page, "article-seed")
+    page.locator(".history").screenshot(path=str(ARTIFACTS / "article-seed-history.png"))
 
     first = page.locator(".doc-them a.archived").first
     title = first.inner_text()
@@ -164,3 +185,22 @@ def test_filters_and_pages_work_without_javascript(page: Page, server: str) -> N
     page.wait_for_load_state()
     assert "trang=2" in page.url and "trang 2" in page.inner_text(".total")
     screenshot(page, "browse-page-2")
+
+
+def test_an_article_carrying_a_script_shows_it_as_text_and_runs_nothing(
+    browser: Browser, server: str
+) -> None:
+    context = browser.new_context(java_script_enabled=True)  # so an injected script would run
+    dialogs: list[str] = []
+    page = context.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        page.goto(f"{server}bai/666")
+        assert dialogs == []
+        assert page.inner_text("h1") == f"Bài có {SCRIPT}"
+        assert page.inner_text(".lead") == SCRIPT
+        assert page.locator("main script").count() == 0
+        screenshot(page, "article-script-as-text")
+    finally:
+        context.close()
+    assert dialogs == []

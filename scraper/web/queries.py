@@ -10,6 +10,7 @@ search (filters, sort) and the revisions API arrive, only this module changes.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from storage.search import Term, parse_query, snippet
 
 __all__ = [
     "SORTS",
+    "DiffLine",
     "FieldChange",
     "Revision",
     "SearchForm",
@@ -268,7 +270,18 @@ _COMPARED = (
     ("related", "Đọc thêm"),
 )
 
-DiffOp = tuple[Literal["same", "removed", "added", "skipped"], str]
+@dataclass(frozen=True, slots=True)
+class DiffLine:
+    """One line of a field's difference: ``kind`` is same, removed, added or skipped (then
+    ``text`` is how many unchanged lines were folded). ``segments`` split the text into
+    ``(words, changed)`` runs, so a reader sees which words of a paragraph changed."""
+
+    kind: Literal["same", "removed", "added", "skipped"]
+    text: str
+    segments: tuple[tuple[str, bool], ...] = ()
+
+
+DiffOp = DiffLine
 # Unchanged lines shown around each change; longer unchanged runs fold into one "…".
 _CONTEXT = 1
 
@@ -346,11 +359,43 @@ def _line_diff(old: list[str], new: list[str]) -> list[DiffOp]:
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            ops += _context(old[i1:i2], first=i1 == 0, last=i2 == len(old))
+            at_end = i2 == len(old) and j2 == len(new)
+            ops += _context(old[i1:i2], first=i1 == 0 and j1 == 0, last=at_end)
             continue
-        ops += [("removed", line) for line in old[i1:i2]]
-        ops += [("added", line) for line in new[j1:j2]]
+        removed, added = old[i1:i2], new[j1:j2]
+        if len(removed) == len(added):  # edited in place: show which words changed
+            pairs = list(zip(removed, added, strict=True))
+            words = [_word_diff(before, after) for before, after in pairs]
+            ops += [DiffLine("removed", b, w[0]) for (b, _), w in zip(pairs, words, strict=True)]
+            ops += [DiffLine("added", a, w[1]) for (_, a), w in zip(pairs, words, strict=True)]
+        else:
+            ops += [DiffLine("removed", line, ((line, True),)) for line in removed]
+            ops += [DiffLine("added", line, ((line, True),)) for line in added]
     return ops
+
+
+Segments = tuple[tuple[str, bool], ...]
+
+
+def _word_diff(before: str, after: str) -> tuple[Segments, Segments]:
+    """Return both lines as ``(text, changed)`` runs, word by word (spaces kept)."""
+    old, new = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    old_runs: list[tuple[str, bool]] = []
+    new_runs: list[tuple[str, bool]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        _append_run(old_runs, "".join(old[i1:i2]), tag != "equal")
+        _append_run(new_runs, "".join(new[j1:j2]), tag != "equal")
+    return tuple(old_runs), tuple(new_runs)
+
+
+def _append_run(runs: list[tuple[str, bool]], text: str, changed: bool) -> None:
+    if not text:
+        return
+    if runs and runs[-1][1] == changed:
+        runs[-1] = (runs[-1][0] + text, changed)
+    else:
+        runs.append((text, changed))
 
 
 def _context(same: list[str], *, first: bool, last: bool) -> list[DiffOp]:
@@ -358,7 +403,8 @@ def _context(same: list[str], *, first: bool, last: bool) -> list[DiffOp]:
     keep_head = 0 if first else _CONTEXT
     keep_tail = 0 if last else _CONTEXT
     if len(same) <= keep_head + keep_tail + 1:
-        return [("same", line) for line in same]
-    head = [("same", line) for line in same[:keep_head]]
-    tail = [("same", line) for line in same[len(same) - keep_tail :]]
-    return [*head, ("skipped", f"{len(same) - keep_head - keep_tail}"), *tail]
+        return [DiffLine("same", line, ((line, False),)) for line in same]
+    head = [DiffLine("same", line, ((line, False),)) for line in same[:keep_head]]
+    tail = [DiffLine("same", line, ((line, False),)) for line in same[len(same) - keep_tail :]]
+    folded = DiffLine("skipped", str(len(same) - keep_head - keep_tail))
+    return [*head, folded, *tail]

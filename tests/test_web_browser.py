@@ -143,6 +143,7 @@ def test_open_the_seed_then_follow_doc_them_to_the_archived_copy(page: Page, ser
     assert "200 đại biểu" in page.inner_text(".history del")
     screenshot(page, "article-seed")
     page.locator(".history").screenshot(path=str(ARTIFACTS / "article-seed-history.png"))
+    page.locator(".doc-them").screenshot(path=str(ARTIFACTS / "article-seed-doc-them.png"))
 
     first = page.locator(".doc-them a.archived").first
     title = first.inner_text()

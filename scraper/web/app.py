@@ -28,6 +28,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scraper.errors import ArticleNotFound, QueryError
+from scraper.urls import article_id as article_id_of
 from storage import EXPORT_KEYS, SearchHit, Store
 from storage.export import export_record
 
@@ -125,7 +126,10 @@ def create_app(
 
 
 class _Pages:
-    """The route handlers, sharing the store, the templates and the settings."""
+    """The route handlers, sharing the store, the templates and the settings.
+
+    Handlers that read the database are plain functions: Starlette runs them in its thread
+    pool, so a slow query never holds up the event loop (and the other readers)."""
 
     def __init__(
         self, store: Store, page_size: int, image_files: ImageFiles, templates: Jinja2Templates
@@ -142,7 +146,7 @@ class _Pages:
 
     # --- search --------------------------------------------------------------------------
 
-    async def search(self, request: Request) -> Response:
+    def search(self, request: Request) -> Response:
         """The search page: the form, then the results (or every article, newest first)."""
         params = request.query_params
         page = _page_number(params.get("trang", "1"))
@@ -166,7 +170,7 @@ class _Pages:
 
     # --- article -------------------------------------------------------------------------
 
-    async def article(self, request: Request) -> Response:
+    def article(self, request: Request) -> Response:
         """One archived article, its images, its links and its revision history."""
         article_id = request.path_params["article_id"]
         try:
@@ -191,7 +195,7 @@ class _Pages:
         }
         return self.render(request, "article.html", context)
 
-    async def image(self, request: Request) -> Response:
+    def image(self, request: Request) -> Response:
         """The downloaded copy of one image of an article (404 when the archive has none)."""
         article_id = request.path_params["article_id"]
         position = request.path_params["position"]
@@ -207,7 +211,7 @@ class _Pages:
 
     # --- export --------------------------------------------------------------------------
 
-    async def export(self, request: Request) -> Response:
+    def export(self, request: Request) -> Response:
         """The current result set (every page of it) as CSV or JSON Lines, streamed."""
         fmt = request.path_params["fmt"]
         if fmt not in _EXPORTS:
@@ -331,9 +335,8 @@ def _pagination(params: Any, page: int, total: int, size: int) -> list[tuple[str
 
 
 def _link_id(url: str) -> str | None:
-    from scraper.urls import article_id
-
-    return article_id(url)
+    # The site id in a related link's URL (None for a link that is not an article).
+    return article_id_of(url)
 
 
 # --- export lines ------------------------------------------------------------------------

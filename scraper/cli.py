@@ -237,6 +237,21 @@ def demo(ctx: click.Context, db_path: str | None) -> None:
 # [serve]
 
 
+@cli.command()
+@click.option("--host", help="Address to listen on (default: web.host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535),
+              help="TCP port (default: web.port, 8000; 0 picks a free one).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the archive as a read-only web application: search, read, export."""
+    from .web import serve as run_server
+
+    def ready(url: str) -> None:
+        click.echo(f"Serving the archive at {url} (Ctrl+C to stop)")
+
+    run_server(_settings(ctx), host=host, port=port, ready=ready)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

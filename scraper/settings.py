@@ -88,6 +88,18 @@ class CrawlSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """``[web]``: the read-only web application of ``baohatinh serve``."""
+
+    host: str = _opt(
+        "127.0.0.1",
+        "Address to listen on; 127.0.0.1 keeps it on this machine, 0.0.0.0 opens it to all.",
+    )
+    port: int = _opt(8000, "TCP port to listen on (0: any free port, printed at start).")
+    page_size: int = _opt(20, "Search results per page.")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one run, validated. ``source`` is the file it came from, if any."""
 
@@ -95,6 +107,7 @@ class Settings:
     sections: tuple[Section, ...] = field(default_factory=lambda: (Section(),))
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     profile: SiteProfile = DEFAULT_PROFILE
     source: str | None = None
 
@@ -107,6 +120,7 @@ TABLES: Mapping[str, type] = {
     "site": SiteSettings,
     "database": DatabaseSettings,
     "crawl": CrawlSettings,
+    "web": WebSettings,
 }
 ARRAY_TABLES: Mapping[str, type] = {"sections": Section}
 OVERRIDE_TABLES = ("selectors", "url_patterns")
@@ -305,8 +319,20 @@ def _check(settings: Settings, source: str | None) -> None:
                           key="site.base_url")
     if not settings.site.allowed_hosts:
         raise ConfigError("must list at least one host", path=source, key="site.allowed_hosts")
+    _check_web(settings.web, source)
     if not settings.database.url.strip():
         raise ConfigError("must not be empty", path=source, key="database.url")
+
+
+def _check_web(web: WebSettings, source: str | None) -> None:
+    if not 0 <= web.port <= 65535:
+        raise ConfigError(f"must be a TCP port 0-65535, got {web.port}", path=source,
+                          key="web.port")
+    if not 1 <= web.page_size <= 200:
+        raise ConfigError(f"must be between 1 and 200, got {web.page_size}", path=source,
+                          key="web.page_size")
+    if not web.host.strip():
+        raise ConfigError("must not be empty", path=source, key="web.host")
 
 
 def describe(settings: Settings) -> str:

@@ -1,0 +1,367 @@
+"""The read-only web application: the app factory, its routes and the read-only guard.
+
+Pages are rendered on the server from Jinja2 templates with autoescape on, so the reader
+needs no JavaScript and no archived text can become markup. Only GET and HEAD are
+answered; any other method gets 405 before a route is even looked up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from scraper.errors import ArticleNotFound, QueryError
+from scraper.urls import article_id as article_id_of
+from storage import EXPORT_KEYS, SearchHit, Store
+from storage.export import export_record
+
+from . import queries
+from .queries import SORTS, SearchForm
+
+__all__ = ["ImageFiles", "ReadOnly", "create_app", "marked", "web_href"]
+
+# Maps an image URL to its downloaded copy in the archive, or None when it was not kept.
+ImageFiles = Callable[[str], Path | None]
+
+ALLOWED_METHODS = ("GET", "HEAD")
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def no_local_images(url: str) -> Path | None:
+    """The image locator of an archive that keeps no image files: always ``None``."""
+    return None
+
+
+class ReadOnly:
+    """ASGI middleware: refuse every method but GET and HEAD with 405 (``Allow`` says which)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ALLOWED_METHODS:
+            response = Response(
+                "Chỉ đọc: phương thức không được phép.\n",
+                status_code=405,
+                headers={"Allow": ", ".join(ALLOWED_METHODS)},
+                media_type="text/plain",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def marked(hit: SearchHit) -> Markup:
+    """Return the hit's snippet as HTML: matches in ``<mark>``, everything else escaped."""
+    parts: list[str] = []
+    last = 0
+    for start, end in sorted(hit.highlights):
+        parts += [escape(hit.snippet[last:start]), Markup("<mark>"),
+                  escape(hit.snippet[start:end]), Markup("</mark>")]
+        last = end
+    parts.append(escape(hit.snippet[last:]))
+    return Markup("").join(parts)
+
+
+def web_href(url: str) -> str:
+    """Return ``url`` if it is an http(s) address, else ``"#"``: an archived page could carry
+    a ``javascript:`` URL, which escaping alone would leave clickable."""
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else "#"
+
+
+def _format_time(value: datetime | None) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("scraper.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    env.filters["marked"] = marked
+    env.filters["vn_time"] = _format_time
+    env.filters["article_id_of"] = _link_id
+    env.filters["href"] = web_href
+    return Jinja2Templates(env=env)
+
+
+def create_app(
+    store: Store, *, page_size: int = 20, image_files: ImageFiles = no_local_images
+) -> ASGIApp:
+    """Return the read-only ASGI application over ``store``.
+
+    ``page_size`` is the number of hits per search page; ``image_files`` maps an image URL
+    to its downloaded copy (served from ``/anh/…``) or ``None`` (the page then links the
+    original). The store stays open as long as the app is used; closing it is the caller's.
+    """
+    pages = _Pages(store, page_size, image_files, _templates())
+    app = Starlette(
+        routes=[
+            Route("/", pages.search, name="search"),
+            Route("/bai/{article_id:str}", pages.article, name="article"),
+            Route("/anh/{article_id:str}/{position:int}", pages.image, name="image"),
+            Route("/xuat.{fmt:str}", pages.export, name="export"),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        exception_handlers={HTTPException: pages.error},  # type: ignore[dict-item]
+    )
+    return ReadOnly(app)
+
+
+class _Pages:
+    """The route handlers, sharing the store, the templates and the settings.
+
+    Handlers that read the database are plain functions: Starlette runs them in its thread
+    pool, so a slow query never holds up the event loop (and the other readers)."""
+
+    def __init__(
+        self, store: Store, page_size: int, image_files: ImageFiles, templates: Jinja2Templates
+    ) -> None:
+        self.store = store
+        self.page_size = page_size
+        self.image_files = image_files
+        self.templates = templates
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    # --- search --------------------------------------------------------------------------
+
+    def search(self, request: Request) -> Response:
+        """The search page: the form, then the results (or every article, newest first)."""
+        params = request.query_params
+        page = _page_number(params.get("trang", "1"))
+        context: dict[str, Any] = {
+            "params": params, "sorts": SORTS, "choices": queries.choices(self.store),
+            "results": None, "error": None, "page": page, "page_size": self.page_size,
+        }
+        try:
+            form = form_from(params)
+            offset = (page - 1) * self.page_size
+            context["results"] = queries.find_articles(
+                self.store, form, limit=self.page_size, offset=offset
+            )
+        except QueryError as exc:
+            context["error"] = in_vietnamese(exc)
+            return self.render(request, "search.html", context, status=400)
+        context["pages"] = _pagination(params, page, context["results"].total, self.page_size)
+        context["export_query"] = _without(params, "trang")
+        context["filtered"] = any(params.get(name) for name in _FILTERS)
+        return self.render(request, "search.html", context)
+
+    # --- article -------------------------------------------------------------------------
+
+    def article(self, request: Request) -> Response:
+        """One archived article, its images, its links and its revision history."""
+        article_id = request.path_params["article_id"]
+        try:
+            archived = self.store.get_article(article_id)
+        except ArticleNotFound as exc:
+            raise HTTPException(404, f"Không có bài {article_id} trong kho lưu trữ.") from exc
+        article = archived.article
+        targets = queries.archived_targets(
+            self.store, [_link_id(link.url) for link in article.related if _link_id(link.url)]
+        )
+        context = {
+            "archived": archived,
+            "article": article,
+            "images": [
+                (image, self.image_files(image.url) is not None) for image in article.images
+            ],
+            "doc_them": [(link, _link_id(link.url) in targets)
+                         for link in article.related if link.kind == "doc-them"],
+            "inline": [(link, _link_id(link.url) in targets)
+                       for link in article.related if link.kind == "inline"],
+            "revisions": queries.revisions(self.store, article.article_id),
+        }
+        return self.render(request, "article.html", context)
+
+    def image(self, request: Request) -> Response:
+        """The downloaded copy of one image of an article (404 when the archive has none)."""
+        article_id = request.path_params["article_id"]
+        position = request.path_params["position"]
+        try:
+            images = self.store.get_article(article_id).article.images
+        except ArticleNotFound as exc:
+            raise HTTPException(404, f"Không có bài {article_id} trong kho lưu trữ.") from exc
+        found = [image for image in images if image.position == position]
+        path = self.image_files(found[0].url) if found else None
+        if path is None or not path.is_file():
+            raise HTTPException(404, "Kho lưu trữ không giữ bản sao của ảnh này.")
+        return FileResponse(path)
+
+    # --- export --------------------------------------------------------------------------
+
+    def export(self, request: Request) -> Response:
+        """The current result set (every page of it) as CSV or JSON Lines, streamed."""
+        fmt = request.path_params["fmt"]
+        if fmt not in _EXPORTS:
+            raise HTTPException(404, f"Không có định dạng xuất {fmt!r} (chỉ csv, jsonl).")
+        try:
+            form = form_from(request.query_params)
+            # Parse (and so validate) the query now, while a 400 can still be sent.
+            queries.find_articles(self.store, form, limit=0, offset=0)
+        except QueryError as exc:
+            raise HTTPException(400, in_vietnamese(exc)) from exc
+        media_type, lines = _EXPORTS[fmt]
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        return StreamingResponse(
+            lines(queries.iter_matching(self.store, form)),
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="baohatinh-{stamp}.{fmt}"'},
+        )
+
+    # --- errors --------------------------------------------------------------------------
+
+    async def error(self, request: Request, exc: HTTPException) -> Response:
+        """An error page in Vietnamese (404, 400 …) that still offers the search box."""
+        message = _PLAIN_ERRORS.get(exc.detail, exc.detail)
+        context = {"status": exc.status_code, "message": message}
+        return self.render(request, "error.html", context, status=exc.status_code)
+
+
+# What the reader is told for the query errors the search raises (matched on the start
+# of the message, which stays quoted after it); others are shown as they are.
+_QUERY_ERRORS = {
+    "unbalanced quotes": "thiếu dấu ngoặc kép đóng",
+    "no searchable words": "truy vấn không có từ nào để tìm",
+    "query too long": "truy vấn quá dài",
+    "unknown sort": "cách sắp xếp không có",
+}
+
+
+def in_vietnamese(exc: QueryError) -> str:
+    """Return the error as the reader sees it: a Vietnamese gist, then the exact message."""
+    message = str(exc)
+    for start, gist in _QUERY_ERRORS.items():
+        if message.startswith(start):
+            return f"{gist} ({message})"
+    return message
+
+
+# The query-string names of the filters (besides ``q``), as the form sends them.
+_FILTERS = ("tu_ngay", "den_ngay", "chuyen_muc", "tac_gia", "tu_khoa")
+
+# Starlette's own details (an unknown path …), said in the interface's language.
+_PLAIN_ERRORS = {
+    "Not Found": "Không tìm thấy trang này.",
+    "Method Not Allowed": "Chỉ đọc: phương thức không được phép.",
+}
+
+
+# --- the form and its links --------------------------------------------------------------
+
+
+def form_from(params: Any) -> SearchForm:
+    """Return the ``SearchForm`` the query string asks for.
+
+    Raises ``QueryError`` naming the parameter for a date that is not YYYY-MM-DD or an
+    unknown sort.
+    """
+    sort = params.get("sap_xep") or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r} (sap_xep: {', '.join(SORTS)})")
+    return SearchForm(
+        query=params.get("q", ""),
+        date_from=_date(params, "tu_ngay"),
+        date_to=_date(params, "den_ngay"),
+        section=params.get("chuyen_muc", ""),
+        author=params.get("tac_gia", ""),
+        tag=params.get("tu_khoa", ""),
+        sort=sort,
+    )
+
+
+def _date(params: Any, name: str) -> date | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise QueryError(f"{name}: không phải ngày dạng YYYY-MM-DD: {raw!r}") from None
+
+
+def _page_number(raw: str) -> int:
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _without(params: Any, *names: str) -> str:
+    return urlencode([(key, value) for key, value in params.multi_items()
+                      if key not in names and value])
+
+
+def _pagination(params: Any, page: int, total: int, size: int) -> list[tuple[str, str, bool]]:
+    """Return ``(label, href, current)`` for each page link shown: previous, a window of
+    numbers around ``page`` with the first and last, next. A gap has no href."""
+    last = max(1, -(-total // size))
+    base = _without(params, "trang")
+
+    def href(number: int) -> str:
+        return "?" + "&".join(part for part in (base, f"trang={number}") if part)
+
+    numbers = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    links: list[tuple[str, str, bool]] = []
+    if page > 1:
+        links.append(("« Trang trước", href(page - 1), False))
+    previous = 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append(("…", "", False))
+        links.append((str(number), href(number), number == page))
+        previous = number
+    if page < last:
+        links.append(("Trang sau »", href(page + 1), False))
+    return links
+
+
+def _link_id(url: str) -> str | None:
+    # The site id in a related link's URL (None for a link that is not an article).
+    return article_id_of(url)
+
+
+# --- export lines ------------------------------------------------------------------------
+
+
+def _jsonl_lines(articles: Iterator[Any]) -> Iterator[str]:
+    for archived in articles:
+        yield json.dumps(export_record(archived), ensure_ascii=False) + "\n"
+
+
+def _csv_lines(articles: Iterator[Any]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_KEYS)
+    writer.writeheader()
+    for archived in articles:
+        record = export_record(archived)
+        writer.writerow({key: json.dumps(value, ensure_ascii=False)
+                         if isinstance(value, list) else value for key, value in record.items()})
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()  # the header alone, when nothing matched
+
+
+_EXPORTS: dict[str, tuple[str, Callable[[Iterator[Any]], Iterator[str]]]] = {
+    "csv": ("text/csv; charset=utf-8", _csv_lines),
+    "jsonl": ("application/x-ndjson; charset=utf-8", _jsonl_lines),
+}

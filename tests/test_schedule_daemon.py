@@ -280,3 +280,53 @@ def _last_report(store: Store) -> dict[str, object]:
 
 def _running(command: Command) -> bool:
     return any(m.startswith("scheduler running") for m in command.messages())
+
+
+def test_sigterm_stops_a_cron_crawl_cleanly_with_exit_0(
+    clean_sample_server: SampleSiteServer, tmp_path: Path, processes: list[Command],
+) -> None:
+    config = write_config(tmp_path, clean_sample_server, "every 1h", concurrency=1)
+    with clean_sample_server.faults.injected(ARTICLE_PAGE, _slow(0.3)):
+        crawl = start(processes, config, "crawl")
+        wait_for("a few stored articles", lambda: _articles(tmp_path) >= 3)
+        assert crawl.stop() == 0
+    assert lock_holder(tmp_path) is None
+    assert any(m.startswith("SIGTERM received") for m in crawl.messages())
+    assert any(m.startswith("crawl finished: exit 0") for m in crawl.messages())
+
+
+def test_status_shows_runs_next_runs_lock_and_size(
+    clean_sample_server: SampleSiteServer, tmp_path: Path, processes: list[Command],
+) -> None:
+    config = write_config(tmp_path, clean_sample_server, "every 1h")
+    assert start(processes, config, "crawl").wait() == 0
+    daemon = start(processes, config, "schedule")
+    wait_for("the daemon to start", lambda: _running(daemon))
+    assert daemon.stop() == 0
+    text = subprocess.run([str(BIN), "--config", str(config), "status"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=WAIT)
+    assert text.returncode == 0, text.stderr
+    assert re.search(r"#1 .* exit  0  new \d+", text.stdout)
+    assert "crawl:xay-dung-dang: crawl xay-dung-dang: every 1h" in text.stdout
+    assert "crawl lock:\n  free" in text.stdout
+    assert "failed URLs waiting for a retry: 0" in text.stdout
+    as_json = subprocess.run([str(BIN), "--config", str(config), "status", "--json"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=WAIT)
+    data = json.loads(as_json.stdout)
+    assert data["runs"][0]["exit_code"] == 0 and data["runs"][0]["new"] >= 30
+    assert [job["id"] for job in data["next_runs"]] == ["crawl:xay-dung-dang"]
+    assert data["archive"]["articles"] >= 30 and data["archive"]["database_bytes"] > 0
+
+
+def test_a_log_file_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(BIN), "--log-file", str(tmp_path / "no" / "such" / "dir.log"), "status"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=WAIT,
+    )
+    assert result.returncode == 2
+    assert "dir.log" in result.stderr
+
+
+def _articles(folder: Path) -> int:
+    with archive(folder) as store:
+        return store.counts()["articles"]

@@ -104,6 +104,8 @@ class Daemon:
         self.store = store
         self.stop = stop or threading.Event()
         self.specs = {spec.id: spec for spec in job_specs(settings)}
+        self._crawl_lock = threading.Lock()
+        self._crawl_stop: threading.Event | None = None
         self.scheduler = BackgroundScheduler(
             jobstores={"default": job_store},
             executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -126,6 +128,7 @@ class Daemon:
             while not self.stop.wait(WAIT_SECONDS):
                 pass
             log.info("stopping: no new job starts; the running crawl ends after its article")
+            self._stop_crawl()
             self.scheduler.shutdown(wait=True)
             log.info("scheduler stopped")
         finally:
@@ -160,7 +163,8 @@ class Daemon:
         if spec is None:
             log.error("job %s is not in the config any more: skipped", job_id)
             return
-        if self.stop.is_set():
+        crawl_stop = self._start_crawl()
+        if crawl_stop is None:
             log.info("job %s not started: stopping", job_id)
             return
         if spec.kind in PENDING_MODES:
@@ -168,7 +172,7 @@ class Daemon:
                      job_id, spec.kind)
         try:
             run_exclusive_crawl(self._settings_for(spec), self.store,
-                                holder=f"baohatinh schedule (job {job_id})", stop=self.stop,
+                                holder=f"baohatinh schedule (job {job_id})", stop=crawl_stop,
                                 **CRAWL_OPTIONS[spec.kind])
         except CrawlLocked as exc:
             log.warning("job %s skipped this turn: %s", job_id, exc)
@@ -176,6 +180,26 @@ class Daemon:
             log.error("job %s failed: %s", job_id, exc)
         except Exception:
             log.exception("job %s failed unexpectedly", job_id)
+        finally:
+            with self._crawl_lock:
+                self._crawl_stop = None
+
+    def _start_crawl(self) -> threading.Event | None:
+        """Return the stop event of the crawl about to start, ``None`` when stopping.
+
+        Each crawl has its own event: a crawl that loses its lease stops alone, while the
+        daemon's stop reaches the running crawl through :meth:`_stop_crawl`.
+        """
+        with self._crawl_lock:
+            if self.stop.is_set():
+                return None
+            self._crawl_stop = threading.Event()
+            return self._crawl_stop
+
+    def _stop_crawl(self) -> None:
+        with self._crawl_lock:
+            if self._crawl_stop is not None:
+                self._crawl_stop.set()
 
     def _settings_for(self, spec: JobSpec) -> Settings:
         sections = tuple(s for s in self.settings.sections if s.slug in spec.sections)

@@ -94,13 +94,15 @@ def run_crawl(
         items = discover(settings, fetcher, store, report, run_id)
         report.discovered = len(items)
         log.info("discovered %d articles", len(items))
-        for done, result in enumerate(fetch_articles(items, settings, fetcher)):
+        done = 0
+        for result in fetch_articles(items, settings, fetcher):
             if stop.is_set():
-                report.notes.append(
-                    f"stopped on request: {len(items) - done} article(s) left for the next run"
-                )
                 break
             _store_result(result, store, report, run_id)
+            done += 1
+        if stop.is_set():
+            report.notes.append(f"stopped on request after {done} of {len(items)} listed "
+                                "article(s); the next run gets the rest")
     finally:
         relay_done.set()
         fetcher.close()

@@ -140,7 +140,7 @@ class Daemon:
         stored = {job.id: job for job in self.scheduler.get_jobs()}
         schedule = self.settings.schedule
         options = {"coalesce": schedule.coalesce, "max_instances": 1,
-                   "misfire_grace_time": schedule.misfire_grace_seconds or None}
+                   "misfire_grace_time": schedule.misfire_grace_seconds}
         for spec in self.specs.values():
             name = spec.describe(schedule)
             previous = stored.pop(spec.id, None)

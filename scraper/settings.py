@@ -357,10 +357,12 @@ def _check_schedule(settings: Settings, source: str | None) -> None:
         if expression.strip():
             _config_check(check_expression, expression, key, source)
     _config_check(check_timezone, schedule.timezone, "schedule.timezone", source)
-    for name in ("jitter_seconds", "misfire_grace_seconds"):
-        if getattr(schedule, name) < 0:
-            raise ConfigError(f"must not be negative, got {getattr(schedule, name)}",
-                              path=source, key=f"schedule.{name}")
+    if schedule.jitter_seconds < 0:
+        raise ConfigError(f"must not be negative, got {schedule.jitter_seconds}",
+                          path=source, key="schedule.jitter_seconds")
+    if schedule.misfire_grace_seconds < 1:
+        raise ConfigError(f"must be at least 1, got {schedule.misfire_grace_seconds}",
+                          path=source, key="schedule.misfire_grace_seconds")
 
 
 def _config_check(check: Callable[[str], None], value: str, key: str,

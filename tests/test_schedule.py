@@ -27,6 +27,7 @@ from scraper.settings import Section, Settings, settings_from_dict
 from scraper.triggers import build_trigger, check_expression
 from storage import Store
 from storage.jobs import job_store, scheduled_jobs
+from storage.lock import CrawlLease
 from storage.status import read_status
 
 SATURDAY = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -80,6 +81,7 @@ def test_a_bad_schedule_is_refused_quoting_it(bad: str) -> None:
         ({"schedule": {"recheck": "99 2 * * *"}}, "schedule.recheck"),
         ({"schedule": {"timezone": "Mars/Olympus"}}, "schedule.timezone"),
         ({"schedule": {"jitter_seconds": -1}}, "schedule.jitter_seconds"),
+        ({"schedule": {"misfire_grace_seconds": 0}}, "schedule.misfire_grace_seconds"),
         ({"sections": [{"slug": "a", "name": "A", "schedule": "often"}]}, "sections[0].schedule"),
         ({"lock": {"lease_seconds": 30, "heartbeat_seconds": 20}}, "lock.lease_seconds"),
         ({"lock": {"heartbeat_seconds": 0}}, "lock.heartbeat_seconds"),
@@ -217,6 +219,32 @@ def test_a_stopped_crawl_keeps_what_it_stored_records_the_run_and_exits_0(
     assert counts["articles"] == counts["revisions"] == report.new
     assert any(note.startswith("stopped on request") for note in report.notes)
     assert run.state == "finished" and run.exit_code == 0
+
+
+def test_a_crawl_that_lost_its_lease_stops_and_leaves_the_lock_to_its_heir(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    base = demo_settings(Settings(), clean_sample_server.base_url, sqlite_url)
+    settings = replace(base, crawl=replace(base.crawl, concurrency=1),
+                       lock=replace(base.lock, lease_seconds=1.0, heartbeat_seconds=0.2))
+    with Store.open(sqlite_url) as store, \
+            clean_sample_server.faults.injected(ARTICLE_PAGE, Fault(delay=0.2)):
+        reports = []
+        crawl = threading.Thread(target=lambda: reports.append(
+            run_exclusive_crawl(settings, store, holder="stalled crawl")))
+        crawl.start()
+        while store.counts()["articles"] < 2:
+            time.sleep(0.05)
+        # A crawl whose clock says the lease ran out takes the lock over.
+        ahead = datetime.now(UTC) + timedelta(seconds=30)
+        CrawlLease(store.engine, "heir", lease_seconds=60, heartbeat_seconds=10,
+                   clock=lambda: ahead).acquire()
+        crawl.join(WAIT)
+        holder = store.lock_holder()
+    [report] = reports
+    assert any(note.startswith("stopped on request") for note in report.notes)
+    assert report.new < report.discovered
+    assert holder is not None and holder.holder == "heir"
 
 
 def test_a_second_crawl_while_one_runs_raises_crawl_locked(

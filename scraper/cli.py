@@ -7,7 +7,6 @@ code (2 for usage and config errors); see ``scraper.report`` for the crawl's exi
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -57,17 +56,39 @@ def _open_store(ctx: click.Context) -> Any:
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
-    default="warning",
+    default=None,
+    help="How much to log on stderr (default: info for `schedule`, else warning).",
+)
+# [schedule] global logging options
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
     show_default=True,
-    help="How much to log on stderr.",
+    help="One line per event: text for a person, json (JSON lines) for a log collector.",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also append the log lines to this file.",
 )
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, log_level: str) -> None:
+def cli(
+    ctx: click.Context,
+    config_path: str | None,
+    log_level: str | None,
+    log_format: str,
+    log_file: str | None,
+) -> None:
     """Archive Báo Hà Tĩnh articles: crawl, search, read and export them."""
+    from .logs import configure_logging
+
     ctx.ensure_object(dict)["config_path"] = config_path
-    logging.basicConfig(
-        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    level = log_level or ("info" if ctx.invoked_subcommand == "schedule" else "warning")
+    try:
+        configure_logging(level, "json" if log_format == "json" else "text", log_file)
+    except OSError as exc:
+        raise click.BadParameter(f"{log_file}: {exc.strerror}", param_hint="--log-file") from None
 
 
 @cli.command()
@@ -75,10 +96,11 @@ def cli(ctx: click.Context, config_path: str | None, log_level: str) -> None:
 @click.pass_context
 def crawl(ctx: click.Context, as_json: bool) -> None:
     """Crawl the configured sections into the archive; the exit code tells how it went."""
-    from .crawl import run_crawl
+    from .runner import run_exclusive_crawl, stop_on_signals
 
-    with _open_store(ctx) as store:
-        report = run_crawl(_settings(ctx), store)
+    # [schedule] one crawl at a time per archive (exit 75), stopped cleanly by SIGTERM.
+    with _open_store(ctx) as store, stop_on_signals() as stop:
+        report = run_exclusive_crawl(_settings(ctx), store, holder="baohatinh crawl", stop=stop)
     _print_report(report.to_dict() if as_json else report.summary(), as_json)
     ctx.exit(report.exit_code)
 
@@ -233,6 +255,40 @@ def demo(ctx: click.Context, db_path: str | None) -> None:
 # [archive]
 
 # [schedule]
+
+
+@cli.command()
+@click.pass_context
+def schedule(ctx: click.Context) -> None:
+    """Run the scheduled crawls of [schedule] in the foreground until SIGTERM or Ctrl-C."""
+    from .runner import stop_on_signals
+    from .schedule import run_scheduler
+
+    settings = _settings(ctx)
+    with stop_on_signals() as stop:
+        run_scheduler(settings, stop=stop)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--runs", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many recent runs to show.")
+@click.option("--failures", default=20, show_default=True, type=click.IntRange(0, 10000),
+              help="How many failed URLs to list.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool, runs: int, failures: int) -> None:
+    """Last runs, next scheduled runs, lock holder, failed URLs and archive size."""
+    from storage.status import read_status
+
+    from .status import render_status
+
+    with _open_store(ctx) as store:
+        found = read_status(store, runs=runs, failures=failures)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_status(found), nl=False)
+
 
 # [serve]
 

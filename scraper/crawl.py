@@ -9,6 +9,7 @@ kill between two articles loses nothing already stored.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -24,6 +25,11 @@ from .report import CrawlReport
 from .settings import Section, Settings
 
 log = logging.getLogger("baohatinh.crawl")
+
+# FetchError reasons that mean "we were asked to stop", not "the URL failed".
+STOP_REASONS = frozenset({"stopped", "closed"})
+# How often the stop relay looks at the caller's stop event.
+STOP_POLL_SECONDS = 0.1
 
 
 class ArchiveWriter(Protocol):
@@ -67,23 +73,38 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
     )
 
 
-def run_crawl(settings: Settings, store: ArchiveWriter) -> CrawlReport:
+def run_crawl(
+    settings: Settings, store: ArchiveWriter, *, stop: threading.Event | None = None
+) -> CrawlReport:
     """Crawl every configured section into ``store`` and return the run's report.
 
     Failures of single URLs are counted in the report (and kept in the store with their
-    reason), never raised; the report's ``exit_code`` tells how the run went.
+    reason), never raised; the report's ``exit_code`` tells how the run went. Once ``stop``
+    is set, no new article is stored and fetches waiting for their turn give up
+    (``Fetcher.request_stop``); the run is recorded as usual and the URLs not reached are
+    not failures: the next run gets them.
     """
     report = CrawlReport(sections=[section.slug for section in settings.sections])
     started = time.monotonic()
     run_id = store.begin_run()
     fetcher = Fetcher(fetch_policy(settings))
+    stop = stop or threading.Event()
+    relay_done = _relay_stop(stop, fetcher)
     try:
         items = discover(settings, fetcher, store, report, run_id)
         report.discovered = len(items)
         log.info("discovered %d articles", len(items))
+        done = 0
         for result in fetch_articles(items, settings, fetcher):
+            if stop.is_set():
+                break
             _store_result(result, store, report, run_id)
+            done += 1
+        if stop.is_set():
+            report.notes.append(f"stopped on request after {done} of {len(items)} listed "
+                                "article(s); the next run gets the rest")
     finally:
+        relay_done.set()
         fetcher.close()
         report.requests = fetcher.stats.requests
         report.bytes = fetcher.stats.bytes
@@ -91,6 +112,21 @@ def run_crawl(settings: Settings, store: ArchiveWriter) -> CrawlReport:
         report.duration_seconds = round(time.monotonic() - started, 3)
         store.finish_run(run_id, report.to_dict(), report.exit_code)
     return report
+
+
+def _relay_stop(stop: threading.Event, fetcher: Fetcher) -> threading.Event:
+    """Call ``fetcher.request_stop()`` as soon as ``stop`` is set, from a small thread;
+    return the event that ends the relay when the run is over."""
+    done = threading.Event()
+
+    def relay() -> None:
+        while not done.is_set():
+            if stop.wait(STOP_POLL_SECONDS):
+                fetcher.request_stop()
+                return
+
+    threading.Thread(target=relay, name="stop-relay", daemon=True).start()
+    return done
 
 
 def discover(
@@ -218,6 +254,8 @@ def _fail(
     run_id: int,
     raw: RawPage | None = None,
 ) -> None:
+    if reason in STOP_REASONS:  # asked to stop: the URL did not fail, the next run gets it
+        return
     report.failed[reason] += 1
     log.warning("failed %s", message)
     store.record_failure(url, reason, raw, run_id=run_id)

@@ -16,7 +16,7 @@ import os
 import re
 import tomllib
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from . import __version__
 from .css import SelectorError, compile_selector
 from .errors import ConfigError
 from .profile import DEFAULT_PROFILE, SiteProfile
+from .triggers import check_expression, check_timezone
 
 CONFIG_ENV = "BAOHATINH_CONFIG"
 DATABASE_ENV = "BAOHATINH_DATABASE_URL"
@@ -54,6 +55,10 @@ class Section:
 
     slug: str = _opt("xay-dung-dang", "URL slug of the section page, /<slug>/.")
     name: str = _opt("Xây dựng Đảng", "Name of the section as the site prints it.")
+    schedule: str = _opt(
+        "", "When `baohatinh schedule` crawls this section (cron or \"every 30m\"); "
+        "empty: [schedule] crawl."
+    )
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,33 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """``[schedule]``: the jobs of ``baohatinh schedule`` (each: cron or "every N<s|m|h|d>")."""
+
+    crawl: str = _opt(
+        "15 */2 * * *", "When to crawl each section (a [[sections]] schedule overrides it)."
+    )
+    recheck: str = _opt("40 2 * * *", "Nightly re-check of recent articles; empty: off.")
+    sitemap: str = _opt("10 4 * * 0", "Weekly sweep of the sitemaps; empty: off.")
+    timezone: str = _opt("Asia/Ho_Chi_Minh", "Time zone of the cron expressions (IANA name).")
+    jitter_seconds: int = _opt(300, "Each run starts up to this many seconds late, at random.")
+    misfire_grace_seconds: int = _opt(
+        3600, "A run missed (daemon down or busy) still starts if at most this late."
+    )
+    coalesce: bool = _opt(True, "Several missed runs of one job start once, not each.")
+
+
+@dataclass(frozen=True)
+class LockSettings:
+    """``[lock]``: the archive's crawl lock (one crawl at a time, whoever starts it)."""
+
+    lease_seconds: float = _opt(
+        120.0, "A crashed crawl's lock is taken over once this long without a heartbeat."
+    )
+    heartbeat_seconds: float = _opt(20.0, "How often a running crawl renews its lease.")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one run, validated. ``source`` is the file it came from, if any."""
 
@@ -108,6 +140,8 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    lock: LockSettings = field(default_factory=LockSettings)
     profile: SiteProfile = DEFAULT_PROFILE
     source: str | None = None
 
@@ -121,6 +155,8 @@ TABLES: Mapping[str, type] = {
     "database": DatabaseSettings,
     "crawl": CrawlSettings,
     "web": WebSettings,
+    "schedule": ScheduleSettings,
+    "lock": LockSettings,
 }
 ARRAY_TABLES: Mapping[str, type] = {"sections": Section}
 OVERRIDE_TABLES = ("selectors", "url_patterns")
@@ -322,6 +358,44 @@ def _check(settings: Settings, source: str | None) -> None:
     _check_web(settings.web, source)
     if not settings.database.url.strip():
         raise ConfigError("must not be empty", path=source, key="database.url")
+    _check_schedule(settings, source)
+    _check_lock(settings.lock, source)
+
+
+def _check_schedule(settings: Settings, source: str | None) -> None:
+    schedule = settings.schedule
+    keyed = {f"schedule.{name}": getattr(schedule, name) for name in ("recheck", "sitemap")}
+    keyed["schedule.crawl"] = schedule.crawl
+    for index, section in enumerate(settings.sections):
+        keyed[f"sections[{index}].schedule"] = section.schedule
+    for key, expression in keyed.items():
+        if expression.strip():
+            _config_check(check_expression, expression, key, source)
+    _config_check(check_timezone, schedule.timezone, "schedule.timezone", source)
+    if schedule.jitter_seconds < 0:
+        raise ConfigError(f"must not be negative, got {schedule.jitter_seconds}",
+                          path=source, key="schedule.jitter_seconds")
+    if schedule.misfire_grace_seconds < 1:
+        raise ConfigError(f"must be at least 1, got {schedule.misfire_grace_seconds}",
+                          path=source, key="schedule.misfire_grace_seconds")
+
+
+def _config_check(check: Callable[[str], None], value: str, key: str,
+                  source: str | None) -> None:
+    try:
+        check(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=source, key=key) from None
+
+
+def _check_lock(lock: LockSettings, source: str | None) -> None:
+    if lock.heartbeat_seconds <= 0:
+        raise ConfigError(f"must be greater than 0, got {lock.heartbeat_seconds}", path=source,
+                          key="lock.heartbeat_seconds")
+    if lock.lease_seconds < 2 * lock.heartbeat_seconds:
+        raise ConfigError(
+            f"must be at least twice lock.heartbeat_seconds ({lock.heartbeat_seconds}), "
+            f"got {lock.lease_seconds}", path=source, key="lock.lease_seconds")
 
 
 def _check_web(web: WebSettings, source: str | None) -> None:

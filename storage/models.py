@@ -19,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -42,6 +44,8 @@ __all__ = [
     "FetchLogRow",
     "ParseFailureRow",
     "CrawlRunRow",
+    "CrawlLockRow",
+    "ScheduledJobRow",
     "SEARCH_TABLE",
 ]
 
@@ -250,3 +254,36 @@ class ParseFailureRow(Base):
     run_id: Mapped[int | None] = mapped_column(
         ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
     )
+
+
+class CrawlLockRow(Base):
+    """The lease of the crawl running on this archive (``storage.lock``): one row per lock.
+
+    A holder renews ``expires_at`` by its heartbeat; once that time has passed, the holder
+    is taken for dead and another crawl may take the lock over.
+    """
+
+    __tablename__ = "crawl_lock"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(36))
+    host: Mapped[str] = mapped_column(Text)
+    pid: Mapped[int] = mapped_column(Integer)
+    holder: Mapped[str] = mapped_column(Text)
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class ScheduledJobRow(Base):
+    """A job of ``baohatinh schedule``, as APScheduler 3's ``SQLAlchemyJobStore`` keeps it.
+
+    The columns are the ones that class declares; ``next_run_time`` is a UTC POSIX
+    timestamp and ``job_state`` APScheduler's pickled job (read by ``storage.jobs``).
+    """
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

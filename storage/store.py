@@ -39,6 +39,7 @@ from .convert import (
 )
 from .engine import WRITE, database_errors, make_engine, safe_url
 from .index import index_article
+from .lock import CrawlLease, LockHolder, read_holder
 from .models import (
     ArticleRow,
     CrawlRunRow,
@@ -172,6 +173,22 @@ class Store:
             run.finished_at = _now()
             run.exit_code = exit_code
             run.report = report_data
+
+    # --- the crawl lock (storage.lock) ----------------------------------------------------
+
+    def crawl_lease(
+        self, holder: str, *, lease_seconds: float, heartbeat_seconds: float
+    ) -> CrawlLease:
+        """Return this archive's crawl lock for ``holder``; ``with`` it to hold it.
+
+        Entering raises ``CrawlLocked`` naming the live holder (see ``storage.lock``).
+        """
+        return CrawlLease(self._engine, holder, lease_seconds=lease_seconds,
+                          heartbeat_seconds=heartbeat_seconds)
+
+    def lock_holder(self) -> LockHolder | None:
+        """Return who holds the crawl lock (its lease may have run out), or ``None``."""
+        return read_holder(self._engine)
 
     # --- writing articles ----------------------------------------------------------------
 

@@ -25,12 +25,14 @@ TABLES = {
     "parse_failures",
     "crawl_runs",
     "article_search",
+    "crawl_lock",
+    "apscheduler_jobs",
     "alembic_version",
 }
 
 
-def test_head_is_the_initial_revision() -> None:
-    assert head_revision() == "0001"
+def test_head_is_the_newest_revision() -> None:
+    assert head_revision() == "0005"
 
 
 def test_fresh_database_is_upgraded_to_head(db_url: str) -> None:

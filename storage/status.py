@@ -1,0 +1,193 @@
+"""What ``baohatinh status`` shows: recent runs, next jobs, the lock, failures, size.
+
+``read_status(store)`` gathers it in a few queries and returns an :class:`ArchiveStatus`
+(``to_dict()`` for ``--json``). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text
+
+from .engine import database_errors, sqlite_path
+from .jobs import ScheduledJob, scheduled_jobs
+from .lock import LockHolder, read_holder
+from .models import ArticleRow, CrawlRunRow, ParseFailureRow
+from .store import Store
+
+__all__ = ["ArchiveStatus", "FailedUrl", "RunSummary", "read_status"]
+
+# Report keys shown for each run, in this order.
+RUN_COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "not_articles")
+# Failures that a later run cannot cure: the page is not an article.
+SETTLED_PREFIX = "not-an-article"
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """One crawl run: ``state`` is finished, running, or interrupted (it never finished)."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    exit_code: int | None
+    state: str
+    counts: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """Seconds from start to finish, ``None`` for a run that did not finish."""
+        if self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds(), 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the run as JSON-ready data."""
+        return {
+            "id": self.id,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "duration_seconds": self.duration_seconds,
+            "state": self.state,
+            "exit_code": self.exit_code,
+            **self.counts,
+            "failed": self.failed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FailedUrl:
+    """A URL whose last attempt failed after its last success: the next run retries it."""
+
+    url: str
+    reason: str
+    failures: int
+    last_seen_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the failure as JSON-ready data."""
+        return {"url": self.url, "reason": self.reason, "failures": self.failures,
+                "last_seen_at": self.last_seen_at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveStatus:
+    """Everything ``baohatinh status`` prints (times in UTC)."""
+
+    database: str
+    checked_at: datetime
+    runs: list[RunSummary]
+    jobs: list[ScheduledJob]
+    lock: LockHolder | None
+    failed_urls: list[FailedUrl]
+    failed_url_total: int
+    counts: dict[str, int]
+    database_bytes: int | None
+
+    @property
+    def lock_expired(self) -> bool:
+        """True when the lock's holder stopped renewing it (it died): the next crawl takes it."""
+        return self.lock is not None and self.lock.expires_at < self.checked_at
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the status as JSON-ready data."""
+        lock = None if self.lock is None else {**self.lock.to_dict(), "expired": self.lock_expired}
+        return {
+            "database": self.database,
+            "checked_at": self.checked_at.isoformat(),
+            "runs": [run.to_dict() for run in self.runs],
+            "next_runs": [job.to_dict() for job in self.jobs],
+            "lock": lock,
+            "failed_urls": {"total": self.failed_url_total,
+                            "latest": [failure.to_dict() for failure in self.failed_urls]},
+            "archive": {**self.counts, "database_bytes": self.database_bytes},
+        }
+
+
+def read_status(store: Store, *, runs: int = 10, failures: int = 20) -> ArchiveStatus:
+    """Return the archive's status with its last ``runs`` runs and ``failures`` failed URLs.
+
+    Raises ``StoreError`` if the database cannot be read.
+    """
+    now = datetime.now(UTC)
+    lock = read_holder(store.engine)
+    live = lock is not None and lock.expires_at >= now
+    with database_errors(store.engine.url, "reading the archive status"), \
+            store.engine.connect() as conn:
+        recent = _recent_runs(conn, runs, live)
+        total, latest = _failed_urls(conn, failures)
+        size = _database_bytes(conn, store)
+    return ArchiveStatus(store.url, now, recent, scheduled_jobs(store), lock, latest, total,
+                         store.counts(), size)
+
+
+def _recent_runs(conn: Connection, limit: int, lock_live: bool) -> list[RunSummary]:
+    rows = conn.execute(
+        select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(limit)
+    ).all()
+    summaries = []
+    for index, row in enumerate(rows):
+        report = row.report or {}
+        if row.finished_at is not None:
+            state = "finished"
+        else:  # only the newest run can be the one holding a live lock
+            state = "running" if index == 0 and lock_live else "interrupted"
+        summaries.append(RunSummary(
+            id=row.id, started_at=row.started_at, finished_at=row.finished_at,
+            exit_code=row.exit_code, state=state,
+            counts={key: int(report.get(key, 0)) for key in RUN_COUNTS},
+            failed=sum(int(v) for v in (report.get("failed") or {}).values()),
+        ))
+    return summaries
+
+
+def _failed_urls(conn: Connection, limit: int) -> tuple[int, list[FailedUrl]]:
+    """Return how many URLs wait for a retry and the ``limit`` most recent of them."""
+    failures = ParseFailureRow
+    per_url = (
+        select(failures.url, func.count(failures.id).label("failures"),
+               func.max(failures.seen_at).label("last_seen_at"))
+        .where(~failures.reason.startswith(SETTLED_PREFIX))
+        .group_by(failures.url)
+        .subquery()
+    )
+    # Still waiting: no archived article at that URL fetched since the last failure.
+    waiting = (
+        select(per_url)
+        .outerjoin(ArticleRow, ArticleRow.url == per_url.c.url)
+        .where((ArticleRow.id.is_(None)) | (ArticleRow.last_fetched_at < per_url.c.last_seen_at))
+    ).subquery()
+    total = conn.execute(select(func.count()).select_from(waiting)).scalar_one()
+    last_reason = (
+        select(failures.reason).where(failures.url == waiting.c.url)
+        .order_by(failures.seen_at.desc(), failures.id.desc()).limit(1).scalar_subquery()
+    )
+    rows = conn.execute(
+        select(waiting.c.url, waiting.c.failures, waiting.c.last_seen_at, last_reason)
+        .order_by(waiting.c.last_seen_at.desc(), waiting.c.url).limit(limit)
+    ).all()
+    latest = [FailedUrl(url, reason, int(count), _utc(seen))
+              for url, count, seen, reason in rows]
+    return int(total), latest
+
+
+def _utc(value: datetime | str) -> datetime:
+    # max() over a column loses its type on SQLite: the value comes back as stored text.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _database_bytes(conn: Connection, store: Store) -> int | None:
+    """Return the database's size on disk (SQLite: file, WAL and shared memory)."""
+    if store.dialect == "postgresql":
+        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+    path = sqlite_path(store.engine.url)
+    if path is None:
+        return None
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    return sum(file.stat().st_size for file in files if file.exists())

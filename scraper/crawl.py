@@ -18,6 +18,7 @@ from typing import Protocol
 from .discover import ListingItem, loadmore_url, parse_loadmore, parse_section_page, section_url
 from .errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed
 from .fetch import Fetcher, FetchPolicy
+from .images import with_image_archiving
 from .parse import parse_article
 from .records import Article, RawPage
 from .report import CrawlReport
@@ -77,6 +78,7 @@ def run_crawl(settings: Settings, store: ArchiveWriter) -> CrawlReport:
     started = time.monotonic()
     run_id = store.begin_run()
     fetcher = Fetcher(fetch_policy(settings))
+    store = with_image_archiving(store, settings, fetcher)  # [archive] archive_images
     try:
         items = discover(settings, fetcher, store, report, run_id)
         report.discovered = len(items)

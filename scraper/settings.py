@@ -88,6 +88,21 @@ class CrawlSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """``[archive]``: what the archive keeps besides the pages themselves."""
+
+    archive_images: bool = _opt(
+        False, "Download the articles' image files into images_dir (sha256-named)."
+    )
+    images_dir: str = _opt(
+        "images", "Folder of the downloaded images (relative to the working directory)."
+    )
+    max_image_bytes: int = _opt(
+        5 * 1024 * 1024, "Largest image file kept, in bytes; larger ones are skipped."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one run, validated. ``source`` is the file it came from, if any."""
 
@@ -95,6 +110,7 @@ class Settings:
     sections: tuple[Section, ...] = field(default_factory=lambda: (Section(),))
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     profile: SiteProfile = DEFAULT_PROFILE
     source: str | None = None
 
@@ -107,6 +123,7 @@ TABLES: Mapping[str, type] = {
     "site": SiteSettings,
     "database": DatabaseSettings,
     "crawl": CrawlSettings,
+    "archive": ArchiveSettings,
 }
 ARRAY_TABLES: Mapping[str, type] = {"sections": Section}
 OVERRIDE_TABLES = ("selectors", "url_patterns")
@@ -289,6 +306,7 @@ def _check(settings: Settings, source: str | None) -> None:
         "crawl.max_listing_pages": crawl.max_listing_pages,
         "crawl.connect_timeout": crawl.connect_timeout,
         "crawl.read_timeout": crawl.read_timeout,
+        "archive.max_image_bytes": settings.archive.max_image_bytes,
     }
     for key, value in positive.items():
         if value <= 0:

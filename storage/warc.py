@@ -104,6 +104,7 @@ def _write_pair(writer: WARCWriter, fetch: _Fetch, user_agent: str) -> Any:
         fetch.url,
         "request",
         payload=io.BytesIO(b""),
+        length=0,  # a known length keeps warcio from spooling the payload to a temp file
         http_headers=_request_headers(fetch.url, user_agent),
         warc_headers_dict={"WARC-Date": date},
     )
@@ -111,7 +112,7 @@ def _write_pair(writer: WARCWriter, fetch: _Fetch, user_agent: str) -> Any:
         fetch.url,
         "response",
         payload=io.BytesIO(fetch.body),
-        length=None,
+        length=len(fetch.body),
         http_headers=_response_headers(fetch),
         warc_headers_dict={"WARC-Date": date},
     )
@@ -152,6 +153,7 @@ def _write_metadata(
         fetch.url,
         "metadata",
         payload=io.BytesIO(payload),
+        length=len(payload),
         warc_content_type="application/json",
         warc_headers_dict={
             "WARC-Date": _warc_date(fetch.fetched_at),

@@ -45,6 +45,8 @@ EXPORT_KEYS = (
     "revisions",
 )
 
+EXPORT_BATCH = 100
+
 # Added after the fixed keys: which version of the article a citation refers to.
 CITATION_KEYS = (
     "archived_at",  # when this content was first archived (UTC): its revision's time
@@ -104,7 +106,8 @@ def selected_articles(
 
     Streams from the database (see ``Store.iter_articles``). Raises ``StoreError``.
     """
-    for archived in store.iter_articles():
+    # Small batches: a batch of full articles is what an export holds in memory.
+    for archived in store.iter_articles(batch_size=EXPORT_BATCH):
         if article_ids is None or archived.article.article_id in article_ids:
             yield archived
 

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -68,18 +69,21 @@ def export_warc(
         )
     )
     count = 0
-    for fetch in _fetches(store):
-        site_id = article_id_of(fetch.url)
-        if article_ids is not None and site_id not in article_ids:
-            continue
-        response = _write_pair(writer, fetch, user_agent)
-        if site_id is not None:
-            _write_metadata(writer, store, fetch, site_id, response)
-        count += 1
+    # One session for the metadata look-ups, beside the one streaming the fetches.
+    with store.read_session("reading revisions for the WARC export") as revisions:
+        for fetch in _fetches(store):
+            site_id = article_id_of(fetch.url)
+            if article_ids is not None and site_id not in article_ids:
+                continue
+            response = _write_pair(writer, fetch, user_agent)
+            if site_id is not None:
+                _write_metadata(writer, revisions, fetch, site_id, response)
+            count += 1
+            revisions.expunge_all()  # keep the session's identity map from growing
     return count
 
 
-def _fetches(store: Store, batch_size: int = 200) -> Iterator[_Fetch]:
+def _fetches(store: Store, batch_size: int = 50) -> Iterator[_Fetch]:
     query = (
         select(
             FetchLogRow.url,
@@ -143,9 +147,9 @@ def _response_headers(fetch: _Fetch) -> StatusAndHeaders:
 
 
 def _write_metadata(
-    writer: WARCWriter, store: Store, fetch: _Fetch, site_id: str, response: Any
+    writer: WARCWriter, session: Session, fetch: _Fetch, site_id: str, response: Any
 ) -> None:
-    revision = _revision_at(store, site_id, fetch.fetched_at)
+    revision = _revision_at(session, site_id, fetch.fetched_at)
     if revision is None:  # a failed parse, or a fetch before the article's first revision
         return
     payload = json.dumps(revision, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -163,7 +167,7 @@ def _write_metadata(
     writer.write_record(record)
 
 
-def _revision_at(store: Store, site_id: str, fetched_at: datetime) -> dict[str, Any] | None:
+def _revision_at(session: Session, site_id: str, fetched_at: datetime) -> dict[str, Any] | None:
     """Return the parsed fields of the revision current when the page was fetched."""
     query = (
         select(RevisionRow)
@@ -172,17 +176,16 @@ def _revision_at(store: Store, site_id: str, fetched_at: datetime) -> dict[str, 
         .order_by(RevisionRow.revision.desc())
         .limit(1)
     )
-    with store.read_session(f"reading the revision of {site_id} for the WARC export") as s:
-        row = s.scalars(query).first()
-        if row is None:
-            return None
-        return {
-            "revision": row.revision,
-            "content_sha256": row.content_hash,
-            "parser_version": row.parser_version,
-            "archived_at": row.seen_at.isoformat(),
-            "article": row.snapshot,
-        }
+    row = session.scalars(query).first()
+    if row is None:
+        return None
+    return {
+        "revision": row.revision,
+        "content_sha256": row.content_hash,
+        "parser_version": row.parser_version,
+        "archived_at": row.seen_at.isoformat(),
+        "article": row.snapshot,
+    }
 
 
 def _warc_date(value: datetime) -> str:

@@ -1,7 +1,8 @@
 """How raw page bodies are compressed in ``raw_pages.body``: one codec name per row.
 
-New rows are written with zstandard (smaller than zlib, and faster both ways). Rows written by earlier versions say ``zlib`` in their ``compression`` column and
-stay readable for as long as the archive lives: a codec, once written, is never dropped.
+New rows are written with zstandard (smaller than zlib, and faster both ways). Rows
+written by earlier versions say ``zlib`` in their ``compression`` column and stay readable
+for as long as the archive lives: a codec, once written, is never dropped.
 """
 
 from __future__ import annotations

@@ -157,26 +157,44 @@ def _hit_dict(hit: Any) -> dict[str, Any]:
 
 @cli.command()
 @click.argument("key")
+@click.option("--revisions", is_flag=True, help="List the article's revisions instead.")
+@click.option("--diff", nargs=2, type=click.IntRange(1), metavar="A B",
+              help="Print a unified diff from revision A to revision B.")
 @click.pass_context
-def show(ctx: click.Context, key: str) -> None:
-    """Print one archived article (by site id or URL) as a reader sees it."""
-    from .render import render_article
+def show(ctx: click.Context, key: str, revisions: bool, diff: tuple[int, int] | None) -> None:
+    """Print one archived article (by site id or URL) as a reader sees it; related links
+    already in the archive are marked with their id, so the link graph can be walked."""
+    from storage.links import related_links
+    from storage.revisions import diff_revisions, list_revisions
+
+    from .render import render_article, render_revisions
 
     with _open_store(ctx) as store:
-        click.echo(render_article(store.get_article(key)), nl=False)
+        if diff:
+            click.echo(diff_revisions(store, key, *diff) or "(no difference)", nl=False)
+        elif revisions:
+            click.echo(render_revisions(list_revisions(store, key)), nl=False)
+        else:
+            archived = store.get_article(key)
+            links = related_links(store, key)
+            click.echo(render_article(archived, links=links), nl=False)
 
 
 @cli.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
+    show_default=True, help="warc: the raw pages as WARC 1.1 (gzip), with -o only.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of standard output.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export the archive (one JSON object per article, or CSV) with fixed keys."""
+    """Export the archive (JSON Lines or CSV with fixed keys and citation keys, or WARC)."""
     from storage import export_csv, export_jsonl
 
+    if fmt == "warc":
+        _export_warc(ctx, output)
+        return
     writer: Callable[[Any, TextIO], int] = export_jsonl if fmt == "jsonl" else export_csv
     with _open_store(ctx) as store:
         if output is None:
@@ -187,18 +205,32 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
     click.echo(f"exported {count} article(s)" + (f" to {output}" if output else ""), err=True)
 
 
+def _export_warc(ctx: click.Context, output: str | None) -> None:
+    from storage.warc import export_warc
+
+    if output is None:
+        raise click.UsageError("--format warc writes a binary file: give -o FILE.warc.gz")
+    with _open_store(ctx) as store, open(output, "wb") as handle:
+        count = export_warc(store, handle, user_agent=_settings(ctx).crawl.user_agent)
+    click.echo(f"exported {count} fetch(es) to {output}", err=True)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Print what the archive holds: articles, revisions, raw pages and bytes, runs."""
+    """Print what the archive holds: articles, revisions, raw bytes (stored and original)
+    and bytes per article, images, runs."""
+    from storage.stats import archive_stats
+
     with _open_store(ctx) as store:
-        counts = store.counts()
+        figures = archive_stats(store)
     if as_json:
-        click.echo(json.dumps(counts))
+        click.echo(json.dumps(figures))
         return
-    for name, value in counts.items():
-        click.echo(f"{name:>16}  {value:,}")
+    for name, value in figures.items():
+        shown = json.dumps(value) if isinstance(value, dict) else f"{value:,}"
+        click.echo(f"{name:>30}  {shown}")
 
 
 @cli.group()
@@ -253,6 +285,20 @@ def demo(ctx: click.Context, db_path: str | None) -> None:
 # [crawl-status]
 
 # [archive]
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_context
+def db_backup(ctx: click.Context, path: str) -> None:
+    """Copy the SQLite archive to PATH, consistent even while a crawl writes (PostgreSQL:
+    use pg_dump)."""
+    from storage.backup import backup_sqlite
+
+    with _open_store(ctx) as store:
+        result = backup_sqlite(store, path)
+    click.echo(f"backed up {result.articles} article(s), {result.bytes:,} bytes, to {result.path}")
+
 
 # [schedule]
 

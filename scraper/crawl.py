@@ -19,6 +19,7 @@ from typing import Protocol
 from .discover import ListingItem, loadmore_url, parse_loadmore, parse_section_page, section_url
 from .errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed
 from .fetch import Fetcher, FetchPolicy
+from .images import with_image_archiving
 from .parse import parse_article
 from .records import Article, RawPage
 from .report import CrawlReport
@@ -90,6 +91,7 @@ def run_crawl(
     fetcher = Fetcher(fetch_policy(settings))
     stop = stop or threading.Event()
     relay_done = _relay_stop(stop, fetcher)
+    store = with_image_archiving(store, settings, fetcher)  # [archive] archive_images
     try:
         items = discover(settings, fetcher, store, report, run_id)
         report.discovered = len(items)

@@ -83,3 +83,21 @@ class RawPage:
     def text(self) -> str:
         """The body decoded as UTF-8 (the site's encoding), undecodable bytes replaced."""
         return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFile:
+    """A downloaded image file, stored under the images folder by its sha256.
+
+    ``local_path`` is relative to that folder (``ab/cd/abcd….jpg``), so the folder can move.
+    ``width`` and ``height`` are ``None`` when the format does not say them cheaply.
+    """
+
+    url: str
+    sha256: str
+    local_path: str
+    size: int
+    content_type: str
+    width: int | None
+    height: int | None
+    downloaded_at: datetime

@@ -10,7 +10,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from storage import ArchivedArticle, SearchHit, SearchResults
+    from storage.links import ResolvedLink
+    from storage.revisions import RevisionInfo
 
 WIDTH = 88
 
@@ -24,9 +28,12 @@ def _wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
 
 
-def render_article(archived: ArchivedArticle) -> str:
+def render_article(
+    archived: ArchivedArticle, *, links: Sequence[ResolvedLink] | None = None
+) -> str:
     """Return one archived article laid out for reading: title, time, author, lead, body,
-    images with their captions, and the "Đọc thêm" links."""
+    images with their captions, and the "Đọc thêm" links; with resolved ``links``, each
+    link whose target is archived is marked ``[archived: ID]``."""
     article = archived.article
     lines = [article.title, "=" * min(len(article.title), WIDTH)]
     meta = [format_time(article.published_at)]
@@ -50,8 +57,12 @@ def render_article(archived: ArchivedArticle) -> str:
     related = [link for link in article.related if link.kind == "doc-them"]
     if related:
         lines.append("Đọc thêm:")
+        archived_ids = {
+            link.url: link.target_article_id for link in links or () if link.archived
+        }
         for link in related:
-            lines += [f"  - {link.title}", f"    {link.url}"]
+            mark = f"  [archived: {archived_ids[link.url]}]" if link.url in archived_ids else ""
+            lines += [f"  - {link.title}{mark}", f"    {link.url}"]
             if link.summary:
                 lines.append(_wrap(link.summary, "    "))
         lines.append("")
@@ -61,6 +72,16 @@ def render_article(archived: ArchivedArticle) -> str:
         f"{archived.revisions} revision(s)"
     )
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_revisions(revisions: Sequence[RevisionInfo]) -> str:
+    """Return one line per revision: number, when first seen (UTC), parser, hash, title."""
+    lines = [
+        f"{info.number:>3}  {info.seen_at:%Y-%m-%d %H:%M} UTC  parser {info.parser_version}"
+        f"  {info.content_hash[:12]}  {info.title}"
+        for info in revisions
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def render_hit(hit: SearchHit, *, mark: tuple[str, str] = ("", "")) -> str:

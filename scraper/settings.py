@@ -132,6 +132,21 @@ class LockSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """``[archive]``: what the archive keeps besides the pages themselves."""
+
+    archive_images: bool = _opt(
+        False, "Download the articles' image files into images_dir (sha256-named)."
+    )
+    images_dir: str = _opt(
+        "images", "Folder of the downloaded images (relative to the working directory)."
+    )
+    max_image_bytes: int = _opt(
+        5 * 1024 * 1024, "Largest image file kept, in bytes; larger ones are skipped."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of one run, validated. ``source`` is the file it came from, if any."""
 
@@ -142,6 +157,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     lock: LockSettings = field(default_factory=LockSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     profile: SiteProfile = DEFAULT_PROFILE
     source: str | None = None
 
@@ -157,6 +173,7 @@ TABLES: Mapping[str, type] = {
     "web": WebSettings,
     "schedule": ScheduleSettings,
     "lock": LockSettings,
+    "archive": ArchiveSettings,
 }
 ARRAY_TABLES: Mapping[str, type] = {"sections": Section}
 OVERRIDE_TABLES = ("selectors", "url_patterns")
@@ -339,6 +356,7 @@ def _check(settings: Settings, source: str | None) -> None:
         "crawl.max_listing_pages": crawl.max_listing_pages,
         "crawl.connect_timeout": crawl.connect_timeout,
         "crawl.read_timeout": crawl.read_timeout,
+        "archive.max_image_bytes": settings.archive.max_image_bytes,
     }
     for key, value in positive.items():
         if value <= 0:

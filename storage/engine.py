@@ -147,4 +147,9 @@ def _describe(url: URL | str, action: str, exc: BaseException) -> str:
     if "file is not a database" in detail or "file is encrypted" in detail:
         parsed = make_url(url) if isinstance(url, str) else url
         return f"{sqlite_path(parsed)}: not an SQLite database ({detail})"
+    if "database or disk is full" in detail:
+        return (
+            f"{safe_url(url)}: {action} failed: the disk (or the database's size limit) is "
+            "full; nothing of this write was kept"
+        )
     return f"{safe_url(url)}: {action} failed: {detail}"

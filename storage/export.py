@@ -2,18 +2,30 @@
 
 The JSON Lines keys, their order and spelling are a promise to other tools (see
 ARCHITECTURE.md, "Export schema"): ``EXPORT_KEYS``. Keys may be added, never renamed.
+``CITATION_KEYS`` follow them: what a researcher needs to cite the archived version.
+
+Every export takes ``article_ids``: when given, only those articles are written (the
+hook through which search filters select what to export).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Container, Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
 from .store import ArchivedArticle, Store
 
-__all__ = ["EXPORT_KEYS", "export_csv", "export_jsonl", "export_record"]
+__all__ = [
+    "CITATION_KEYS",
+    "EXPORT_KEYS",
+    "export_csv",
+    "export_jsonl",
+    "export_record",
+    "selected_articles",
+]
 
 EXPORT_KEYS = (
     "url",
@@ -31,6 +43,18 @@ EXPORT_KEYS = (
     "first_seen_at",
     "last_fetched_at",
     "revisions",
+)
+
+EXPORT_BATCH = 100
+
+# Added after the fixed keys: which version of the article a citation refers to.
+CITATION_KEYS = (
+    "archived_at",  # when this content was first archived (UTC): its revision's time
+    "revision",  # the number of the current revision (1 = as first archived)
+    "content_sha256",  # checksum of the normalised content (storage.convert.content_hash)
+    "parser_version",  # the parser that produced this record
+    "removed",  # the site no longer serves the article (the archive keeps it)
+    "removed_at",
 )
 
 
@@ -66,40 +90,64 @@ def export_record(archived: ArchivedArticle) -> dict[str, Any]:
         "first_seen_at": _iso(archived.first_seen_at),
         "last_fetched_at": _iso(archived.last_fetched_at),
         "revisions": archived.revisions,
+        "archived_at": _iso(archived.last_changed_at),
+        "revision": archived.revisions,
+        "content_sha256": archived.content_hash,
+        "parser_version": article.parser_version,
+        "removed": archived.removed_at is not None,
+        "removed_at": _iso(archived.removed_at),
     }
 
 
-def export_jsonl(store: Store, out: TextIO) -> int:
-    """Write every archived article to ``out``, one JSON object per line, newest first.
+def selected_articles(
+    store: Store, article_ids: Container[str] | None = None
+) -> Iterator[ArchivedArticle]:
+    """Yield the archived articles to export, newest first: all, or those in ``article_ids``.
 
-    Returns the number of articles written. Raises ``StoreError`` if the database refuses.
+    Streams from the database (see ``Store.iter_articles``). Raises ``StoreError``.
+    """
+    # Small batches: a batch of full articles is what an export holds in memory.
+    for archived in store.iter_articles(batch_size=EXPORT_BATCH):
+        if article_ids is None or archived.article.article_id in article_ids:
+            yield archived
+
+
+def export_jsonl(store: Store, out: TextIO, *, article_ids: Container[str] | None = None) -> int:
+    """Write the archived articles to ``out``, one JSON object per line, newest first.
+
+    Keys: ``EXPORT_KEYS`` then ``CITATION_KEYS``. Returns the number of articles written.
+    Raises ``StoreError`` if the database refuses.
     """
     count = 0
-    for archived in store.iter_articles():
+    for archived in selected_articles(store, article_ids):
         out.write(json.dumps(export_record(archived), ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
 
 
-def export_csv(store: Store, out: TextIO) -> int:
-    """Write every archived article to ``out`` as CSV with a header row, newest first.
+def export_csv(store: Store, out: TextIO, *, article_ids: Container[str] | None = None) -> int:
+    """Write the archived articles to ``out`` as CSV with a header row, newest first.
 
-    Columns are ``EXPORT_KEYS``; lists (tags, images, related) are JSON strings, missing
-    values empty. Open ``out`` with ``newline=""`` (the csv module writes ``\\r\\n``).
-    Returns the number of articles written. Raises ``StoreError`` if the database refuses.
+    Columns are ``EXPORT_KEYS`` then ``CITATION_KEYS``; lists (tags, images, related) are
+    JSON strings, missing values empty, ``removed`` is ``true``/``false``. Open ``out``
+    with ``newline=""`` (the csv module writes ``\\r\\n``). Returns the number of articles
+    written. Raises ``StoreError`` if the database refuses.
     """
-    writer = csv.DictWriter(out, fieldnames=EXPORT_KEYS)
+    writer = csv.DictWriter(out, fieldnames=(*EXPORT_KEYS, *CITATION_KEYS))
     writer.writeheader()
     count = 0
-    for archived in store.iter_articles():
+    for archived in selected_articles(store, article_ids):
         writer.writerow(_flat(export_record(archived)))
         count += 1
     return count
 
 
 def _flat(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
-        for key, value in record.items()
-    }
+    return {key: _cell(value) for key, value in record.items()}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value

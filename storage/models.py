@@ -169,9 +169,19 @@ class ImageRow(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, index=True)
     caption: Mapped[str | None] = mapped_column(Text)
     alt: Mapped[str | None] = mapped_column(Text)
+    # The downloaded file (``archive_images = true``): its path under the images folder,
+    # named by its sha256; what is unknown or failed stays NULL, with the reason.
+    local_path: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    downloaded_at: Mapped[datetime | None]
+    download_error: Mapped[str | None] = mapped_column(Text)
 
 
 class RelatedLinkRow(Base):
@@ -193,7 +203,11 @@ class RelatedLinkRow(Base):
 
 
 class RawPageRow(Base):
-    """One distinct HTTP body as fetched (zlib-compressed), stored once per sha256."""
+    """One distinct HTTP body as fetched, stored once per sha256.
+
+    ``compression`` names the codec of ``body``: ``zstd`` for new rows, ``zlib`` for rows
+    written before revision 0003 (see ``storage.rawcodec``); ``size`` is the original length.
+    """
 
     __tablename__ = "raw_pages"
 

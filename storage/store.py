@@ -8,9 +8,9 @@ subclasses) naming the database, with its password hidden.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,11 +23,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from scraper.errors import ArticleNotFound, StoreError
-from scraper.records import Article, RawPage
+from scraper.records import Article, ImageFile, RawPage
 from scraper.urls import article_id as article_id_of
 from scraper.urls import canonicalize
 
-from . import migrate
+from . import migrate, rawcodec
 from .convert import (
     article_columns,
     article_from_row,
@@ -65,6 +65,10 @@ class ArchivedArticle:
     last_fetched_at: datetime
     revisions: int
     removed_at: datetime | None
+    # What a citation needs: the hash of the current content (``convert.content_hash``)
+    # and when that content was first archived (the current revision's time).
+    content_hash: str | None = None
+    last_changed_at: datetime | None = None
 
 
 class Store:
@@ -148,6 +152,16 @@ class Store:
     def _read(self, action: str) -> Iterator[Session]:
         with database_errors(self._engine.url, action), Session(self._engine) as session:
             yield session
+
+    def read_session(self, action: str) -> contextlib.AbstractContextManager[Session]:
+        """Return a read-only session for the ``storage`` modules; errors become
+        ``StoreError`` naming the database and ``action``."""
+        return self._read(action)
+
+    def write_session(self, action: str) -> contextlib.AbstractContextManager[Session]:
+        """Return one write transaction for the ``storage`` modules: committed on success,
+        rolled back whole on any error (which becomes ``StoreError``)."""
+        return self._write(action)
 
     # --- crawl runs ----------------------------------------------------------------------
 
@@ -283,6 +297,26 @@ class Store:
             for row, revisions in result:
                 yield _archived(row, revisions)
 
+    # --- image files (storage.images holds the SQL) -----------------------------------
+
+    def pending_images(self, article_id: str) -> list[Any]:
+        """Return the images of ``article_id`` without a downloaded file (``PendingImage``)."""
+        from .images import pending_images
+
+        return list(pending_images(self, article_id))
+
+    def known_image_file(self, url: str) -> ImageFile | None:
+        """Return the file already downloaded for image ``url``, if any."""
+        from .images import known_image_file
+
+        return known_image_file(self, url)
+
+    def record_image(self, image_id: int, file: ImageFile | None, error: str | None = None) -> None:
+        """Record the downloaded ``file`` of image row ``image_id``, or the ``error``."""
+        from .images import record_image
+
+        record_image(self, image_id, file, error)
+
     def counts(self) -> dict[str, int]:
         """Return row counts and sizes: ``articles``, ``revisions``, ``raw_pages``,
         ``raw_bytes`` (uncompressed), ``raw_stored_bytes`` (compressed), ``images``,
@@ -345,8 +379,8 @@ def _store_raw_page(session: Session, raw: RawPage) -> int:
             final_url=raw.final_url,
             status=raw.status,
             headers=dict(raw.headers),
-            body=zlib.compress(raw.body),
-            compression="zlib",
+            body=rawcodec.compress(raw.body),
+            compression=rawcodec.DEFAULT_CODEC,
             sha256=digest,
             size=len(raw.body),
             fetched_at=raw.fetched_at,
@@ -454,6 +488,8 @@ def _archived(row: ArticleRow, revisions: int) -> ArchivedArticle:
         last_fetched_at=row.last_fetched_at,
         revisions=int(revisions),
         removed_at=row.removed_at,
+        content_hash=row.content_hash,
+        last_changed_at=row.last_changed_at,
     )
 
 

@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from storage import EXPORT_KEYS, Store, export_csv, export_jsonl
+from storage.convert import content_hash
+from storage.export import CITATION_KEYS
 from tests.fixtures_db import FETCHED_AT, VN, make_article, make_raw
 
 PROMISED_KEYS = [
@@ -28,6 +30,7 @@ PROMISED_KEYS = [
     "last_fetched_at",
     "revisions",
 ]
+CITATION = ["archived_at", "revision", "content_sha256", "parser_version", "removed", "removed_at"]
 
 
 def export_lines(store: Store) -> list[dict]:
@@ -38,12 +41,13 @@ def export_lines(store: Store) -> list[dict]:
     return [json.loads(line) for line in lines]
 
 
-def test_jsonl_keys_are_exactly_the_promised_ones_in_order(store: Store) -> None:
+def test_jsonl_keys_are_the_promised_ones_in_order_then_the_citation_keys(store: Store) -> None:
     article = make_article()
     store.save_article(article, make_raw(article))
     [record] = export_lines(store)
-    assert list(record) == PROMISED_KEYS
+    assert list(record) == PROMISED_KEYS + CITATION
     assert list(EXPORT_KEYS) == PROMISED_KEYS
+    assert list(CITATION_KEYS) == CITATION
 
 
 def test_jsonl_values(store: Store) -> None:
@@ -100,9 +104,40 @@ def test_csv_has_the_same_columns_with_lists_as_json(store: Store) -> None:
     out = io.StringIO(newline="")
     assert export_csv(store, out) == 1
     reader = csv.DictReader(io.StringIO(out.getvalue(), newline=""))
-    assert reader.fieldnames == PROMISED_KEYS
+    assert reader.fieldnames == PROMISED_KEYS + CITATION
     [row] = list(reader)
+    assert row["removed"] == "false" and row["removed_at"] == ""
     assert json.loads(row["tags"]) == ["Dân vận khéo", "Hương Sơn"]
     assert json.loads(row["images"])[1]["alt"] == "ảnh"
     assert row["body_text"] == article.body_text  # the blank line survives quoting
     assert row["revisions"] == "1"
+
+
+def test_citation_keys_name_the_version_a_researcher_cites(store: Store) -> None:
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    changed = replace(article, title="Tiêu đề mới", parser_version="2")
+    later = FETCHED_AT + timedelta(days=3)
+    store.save_article(changed, make_raw(changed, fetched_at=later))
+    store.save_article(changed, make_raw(changed, fetched_at=later + timedelta(days=1)))
+    [record] = export_lines(store)
+    assert record["archived_at"] == later.isoformat()  # when this content was first kept
+    assert record["last_fetched_at"] == (later + timedelta(days=1)).isoformat()
+    assert record["revision"] == 2
+    assert record["content_sha256"] == content_hash(changed) != content_hash(article)
+    assert record["parser_version"] == "2"
+    assert record["removed"] is False and record["removed_at"] is None
+
+
+def test_export_of_chosen_articles_only(store: Store) -> None:
+    for article_id in ("1", "2", "3"):
+        article = make_article(article_id)
+        store.save_article(article, make_raw(article))
+    out = io.StringIO()
+    assert export_jsonl(store, out, article_ids={"1", "3"}) == 2
+    assert sorted(json.loads(line)["article_id"] for line in out.getvalue().splitlines()) == [
+        "1",
+        "3",
+    ]
+    csv_out = io.StringIO(newline="")
+    assert export_csv(store, csv_out, article_ids=set()) == 0

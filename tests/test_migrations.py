@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import hashlib
+import zlib
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
 
 from scraper.errors import SchemaMismatch, StoreError
-from storage import Store, current_revision, head_revision, make_engine, upgrade
+from scraper.records import Article
+from storage import Store, current_revision, head_revision, make_engine, search, upgrade
+from storage.convert import article_columns, content_hash, related_rows, snapshot
+from storage.index import index_article
 from storage.migrate import alembic_config
-from storage.models import Base
+from storage.models import (
+    ArticleRow,
+    Base,
+    FetchLogRow,
+    ImageRow,
+    RawPageRow,
+    RelatedLinkRow,
+    RevisionRow,
+)
+from storage.revisions import list_revisions
+from storage.stats import archive_stats
+from storage.warc import export_warc
+from tests.fixtures_db import FETCHED_AT, make_article, make_raw
 
 TABLES = {
     "articles",
@@ -104,3 +124,86 @@ def test_unreachable_server_is_a_store_error_naming_it_without_password() -> Non
         Store.open(url)
     assert "127.0.0.1:1" in str(caught.value)
     assert "secret" not in str(caught.value)
+
+
+# --- upgrading an archive that holds data ------------------------------------------------
+
+
+def _migrate_to(engine: Any, revision: str) -> None:
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def _fill_at_0001(engine: Any) -> Article:
+    """Write one article with every part as revision 0001 stored it (zlib raw page)."""
+    article = make_article()
+    body = "<html><p>Hương Sơn biểu dương 19 mô hình</p></html>".encode()
+    with engine.begin() as conn:
+        raw_id = conn.execute(
+            insert(RawPageRow.__table__).values(
+                url=article.url, final_url=article.url, status=200,
+                headers={"content-type": "text/html"}, body=zlib.compress(body),
+                compression="zlib", sha256=hashlib.sha256(body).hexdigest(), size=len(body),
+                fetched_at=FETCHED_AT,
+            ).returning(RawPageRow.id)
+        ).scalar_one()
+        conn.execute(insert(FetchLogRow.__table__).values(
+            url=article.url, status=200, raw_page_id=raw_id, fetched_at=FETCHED_AT))
+        pk = conn.execute(
+            insert(ArticleRow.__table__).values(
+                **article_columns(article), content_hash=content_hash(article),
+                first_seen_at=FETCHED_AT, last_fetched_at=FETCHED_AT, last_changed_at=FETCHED_AT,
+            ).returning(ArticleRow.id)
+        ).scalar_one()
+        conn.execute(insert(RevisionRow.__table__).values(
+            article_pk=pk, revision=1, content_hash=content_hash(article), seen_at=FETCHED_AT,
+            parser_version="1", snapshot=snapshot(article)))
+        for image in article.images:  # only the columns revision 0001 has
+            conn.execute(insert(ImageRow.__table__).values(
+                article_pk=pk, position=image.position, url=image.url, caption=image.caption,
+                alt=image.alt))
+        for row in related_rows(article):
+            conn.execute(insert(RelatedLinkRow.__table__).values(
+                article_pk=pk, position=row.position, url=row.url,
+                target_article_id=row.target_article_id, title=row.title,
+                summary=row.summary, kind=row.kind))
+        index_article(conn, pk, article)
+    return article
+
+
+def test_an_archive_of_the_first_schema_keeps_everything_when_upgraded(
+    db_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        _migrate_to(engine, "0001")
+        article = _fill_at_0001(engine)
+        behind = (
+            f"schema at revision 0001, this code needs {head_revision()}: "
+            "run `baohatinh db upgrade`"
+        )
+        with pytest.raises(SchemaMismatch, match=behind):
+            Store.open(db_url, upgrade=False)
+    finally:
+        engine.dispose()
+    with Store.open(db_url) as store:  # upgrades to head
+        assert store.schema_revision() == head_revision()
+        archived = store.get_article(article.article_id)
+        assert archived.article == article
+        assert archived.revisions == 1 and archived.first_seen_at == FETCHED_AT
+        assert search(store, "huong son bieu duong").total == 1
+        assert [r.parser_version for r in list_revisions(store, article.article_id)] == ["1"]
+        assert store.pending_images(article.article_id)[0].url == article.images[0].url
+        path = tmp_path / "old.warc.gz"
+        with path.open("wb") as handle:
+            assert export_warc(store, handle) == 1  # the zlib body is read back
+        counts = store.counts()
+        assert (counts["articles"], counts["images"], counts["related_links"]) == (1, 2, 2)
+        assert (counts["raw_pages"], counts["fetches"]) == (1, 1)
+        # New writes go on beside the old rows, in the new codec.
+        changed = replace(article, title="Tiêu đề mới")
+        store.save_article(changed, make_raw(changed, fetched_at=FETCHED_AT + timedelta(1)))
+        assert archive_stats(store)["raw_pages_by_codec"] == {"zlib": 1, "zstd": 1}
+        assert store.get_article(article.article_id).revisions == 2

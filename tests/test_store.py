@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-import zlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import zstandard
 from sqlalchemy import select, text
 
 from scraper.errors import ArticleNotFound, StoreError
@@ -172,8 +172,8 @@ def test_failure_keeps_the_raw_page_and_reason(store: Store) -> None:
     assert [(f.url, f.reason) for f in failures] == [(raw.url, "not-an-article: empty body")]
     [page] = rows(store, RawPageRow)
     assert failures[0].raw_page_id == page.id
-    assert page.compression == "zlib"
-    assert zlib.decompress(page.body) == body
+    assert page.compression == "zstd"
+    assert zstandard.ZstdDecompressor().decompress(page.body) == body
     assert page.size == len(body)
 
 

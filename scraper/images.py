@@ -1,0 +1,164 @@
+"""Downloading the image files of archived articles (``[archive] archive_images = true``).
+
+Each file is fetched with the crawl's ``Fetcher`` (allowed hosts, robots.txt, politeness),
+refused past ``max_image_bytes`` or when it is not an image (Content-Type and the file's
+own first bytes must agree), and stored once under ``images_dir`` by its sha256
+(``ab/cd/<sha256>.jpg``), written to a temporary name and renamed, so a crash never
+leaves half a file under a final name. An image already downloaded (same URL) is not
+fetched again. A failed download is recorded with its reason and never fails the article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, TypeVar, cast
+
+from .errors import BaohatinhError, FetchError
+from .fetch import Fetcher
+from .imageinfo import IMAGE_TYPES, sniff_image
+from .records import Article, ImageFile, RawPage
+from .settings import ArchiveSettings, Settings
+
+log = logging.getLogger("baohatinh.images")
+
+S = TypeVar("S")
+
+__all__ = ["ImageArchiver", "ImageCounts", "ImageStore", "download_image", "with_image_archiving"]
+
+
+class ImageStore(Protocol):
+    """What image archiving needs of the store (``storage.Store`` provides it)."""
+
+    def pending_images(self, article_id: str) -> list[Any]: ...
+
+    def known_image_file(self, url: str) -> ImageFile | None: ...
+
+    def record_image(
+        self, image_id: int, file: ImageFile | None, error: str | None = None
+    ) -> None: ...
+
+
+@dataclass(slots=True)
+class ImageCounts:
+    """What happened to one article's images."""
+
+    downloaded: int = 0
+    reused: int = 0
+    failed: int = 0
+
+
+def download_image(url: str, fetcher: Fetcher, folder: Path, max_bytes: int) -> ImageFile:
+    """Fetch image ``url`` and store it under ``folder`` by its sha256; return its record.
+
+    Raises ``FetchError`` (reasons ``image-too-large``, ``not-an-image`` or the fetch's
+    own) and ``OSError`` if the file cannot be written.
+    """
+    raw = fetcher.fetch(url)
+    if len(raw.body) > max_bytes:
+        raise FetchError(
+            url, f"image of {len(raw.body)} bytes exceeds max_image_bytes ({max_bytes})",
+            reason="image-too-large",
+        )
+    content_type = _content_type(raw)
+    info = sniff_image(raw.body)
+    if content_type not in IMAGE_TYPES or info is None or IMAGE_TYPES[content_type] != info.kind:
+        found = info.kind if info else "no known image format"
+        raise FetchError(
+            url, f"not an image (Content-Type {content_type or 'missing'!r}, bytes: {found})",
+            reason="not-an-image",
+        )
+    digest = hashlib.sha256(raw.body).hexdigest()
+    relative = Path(digest[:2], digest[2:4], digest + info.extension)
+    _write_once(folder / relative, raw.body)
+    return ImageFile(
+        url=url,
+        sha256=digest,
+        local_path=relative.as_posix(),
+        size=len(raw.body),
+        content_type=content_type,
+        width=info.width,
+        height=info.height,
+        downloaded_at=datetime.now(UTC),
+    )
+
+
+def _content_type(raw: RawPage) -> str:
+    return raw.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Write ``data`` at ``path`` unless it is there already (same name, same bytes)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+class ImageArchiver:
+    """Downloads the pending images of archived articles into one folder."""
+
+    def __init__(self, settings: ArchiveSettings, fetcher: Fetcher, store: ImageStore) -> None:
+        """Keep files under ``settings.images_dir`` using ``fetcher``; record in ``store``."""
+        self.folder = Path(settings.images_dir).expanduser()
+        self.max_bytes = settings.max_image_bytes
+        self._fetcher = fetcher
+        self._store = store
+
+    def archive(self, article_id: str) -> ImageCounts:
+        """Download every image of ``article_id`` that has no file yet; return the counts.
+
+        Failures are recorded on the image rows and counted, never raised (except a
+        ``StoreError`` while recording them).
+        """
+        counts = ImageCounts()
+        for pending in self._store.pending_images(article_id):
+            file = self._store.known_image_file(pending.url)
+            if file is not None and (self.folder / file.local_path).is_file():
+                self._store.record_image(pending.image_id, file)
+                counts.reused += 1
+                continue
+            try:
+                file = download_image(pending.url, self._fetcher, self.folder, self.max_bytes)
+            except (FetchError, OSError) as exc:
+                log.warning("image %s not archived: %s", pending.url, exc)
+                self._store.record_image(pending.image_id, None, error=str(exc))
+                counts.failed += 1
+                continue
+            self._store.record_image(pending.image_id, file)
+            counts.downloaded += 1
+        return counts
+
+
+class _ImageArchivingWriter:
+    """A store whose ``save_article`` also downloads the article's images afterwards."""
+
+    def __init__(self, store: Any, archiver: ImageArchiver) -> None:
+        self._store = store
+        self._archiver = archiver
+
+    def save_article(self, article: Article, raw: RawPage, **options: Any) -> Any:
+        outcome = self._store.save_article(article, raw, **options)
+        try:
+            self._archiver.archive(article.article_id)
+        except BaohatinhError as exc:  # the article is saved: images must not undo that
+            log.warning("images of article %s not archived: %s", article.article_id, exc)
+        return outcome
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def with_image_archiving(store: S, settings: Settings, fetcher: Fetcher) -> S:
+    """Return ``store``, made to download each saved article's images when
+    ``settings.archive.archive_images`` is on (else ``store`` itself, unchanged)."""
+    if not settings.archive.archive_images:
+        return store
+    # The wrapper passes every other attribute through, so it stands in for ``store``.
+    return cast(S, _ImageArchivingWriter(store, ImageArchiver(settings.archive, fetcher, store)))

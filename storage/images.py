@@ -1,0 +1,89 @@
+"""Image files of archived articles: which still need downloading, and what was saved.
+
+The download itself is ``scraper.images``; this module only reads and writes the
+``images`` rows (local path, checksum, size, dimensions, content type, or the reason a
+download failed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from scraper.records import ImageFile
+
+from .models import ArticleRow, ImageRow
+from .store import Store
+
+__all__ = ["PendingImage", "known_image_file", "pending_images", "record_image"]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingImage:
+    """An image row of an archived article that has no downloaded file yet."""
+
+    image_id: int
+    url: str
+
+
+def pending_images(store: Store, article_id: str) -> list[PendingImage]:
+    """Return the images of article ``article_id`` without a file, in reading order.
+
+    Raises ``StoreError`` if the database refuses.
+    """
+    query = (
+        select(ImageRow.id, ImageRow.url)
+        .join(ArticleRow, ArticleRow.id == ImageRow.article_pk)
+        .where(ArticleRow.article_id == article_id, ImageRow.local_path.is_(None))
+        .order_by(ImageRow.position, ImageRow.id)
+    )
+    with store.read_session(f"listing images of article {article_id}") as session:
+        return [PendingImage(image_id, url) for image_id, url in session.execute(query)]
+
+
+def known_image_file(store: Store, url: str) -> ImageFile | None:
+    """Return the file already downloaded for image ``url`` (by any article), if any."""
+    query = (
+        select(ImageRow)
+        .where(ImageRow.url == url, ImageRow.local_path.is_not(None))
+        .order_by(ImageRow.downloaded_at.desc())
+        .limit(1)
+    )
+    with store.read_session(f"looking up image {url}") as session:
+        row = session.scalars(query).first()
+        if row is None or row.sha256 is None or row.downloaded_at is None:
+            return None
+        return ImageFile(
+            url=row.url,
+            sha256=row.sha256,
+            local_path=row.local_path or "",
+            size=row.size or 0,
+            content_type=row.content_type or "",
+            width=row.width,
+            height=row.height,
+            downloaded_at=row.downloaded_at,
+        )
+
+
+def record_image(
+    store: Store, image_id: int, file: ImageFile | None, error: str | None = None
+) -> None:
+    """Record the file downloaded for image row ``image_id``, or why it failed.
+
+    Raises ``StoreError`` if the database refuses.
+    """
+    values: dict[str, object] = {"download_error": error}
+    if file is not None:
+        values.update(
+            local_path=file.local_path,
+            sha256=file.sha256,
+            size=file.size,
+            width=file.width,
+            height=file.height,
+            content_type=file.content_type,
+            downloaded_at=file.downloaded_at,
+            download_error=None,
+        )
+    with store.write_session(f"recording image {image_id}") as session:
+        session.execute(update(ImageRow).where(ImageRow.id == image_id).values(**values))

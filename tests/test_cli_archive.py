@@ -1,0 +1,123 @@
+"""The archive's commands as a user runs them: show --revisions/--diff, export, stats,
+db backup, and the one-line errors for a bad archive."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import Store
+from tests.fixtures_db import FETCHED_AT, make_article, make_raw
+from tests.test_cli import run
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite archive: article 123456 in two revisions linking to archived 200."""
+    path = tmp_path_factory.mktemp("archive") / "archive.db"
+    with Store.open(f"sqlite:///{path}") as store:
+        article = make_article()
+        store.save_article(article, make_raw(article))
+        edited = replace(article, title="Hương Sơn biểu dương 20 mô hình")
+        store.save_article(edited, make_raw(edited, fetched_at=FETCHED_AT + timedelta(days=1)))
+        target = make_article("200", related=(), title="Lan tỏa phong trào")
+        store.save_article(target, make_raw(target))
+    return path
+
+
+def env_for(path: Path) -> dict[str, str]:
+    return {"BAOHATINH_DATABASE_URL": f"sqlite:///{path}"}
+
+
+def test_show_revisions_lists_each_version(archive: Path) -> None:
+    result = run("show", "123456", "--revisions", cwd=archive.parent, env=env_for(archive))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].split()[0] == "1" and "2024-10-16 01:00 UTC" in lines[0]
+    assert lines[1].split()[0] == "2" and "Hương Sơn biểu dương 20 mô hình" in lines[1]
+
+
+def test_show_diff_is_a_unified_diff(archive: Path) -> None:
+    result = run("show", "123456", "--diff", "1", "2", cwd=archive.parent, env=env_for(archive))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("--- 123456 revision 1")
+    assert "-title: Hương Sơn biểu dương 19 mô hình" in result.stdout
+    assert "+title: Hương Sơn biểu dương 20 mô hình" in result.stdout
+
+
+def test_show_diff_with_an_unknown_revision_is_one_line(archive: Path) -> None:
+    result = run("show", "123456", "--diff", "1", "5", cwd=archive.parent, env=env_for(archive))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "no revision 5" in result.stderr
+
+
+def test_show_marks_the_related_articles_in_the_archive(archive: Path) -> None:
+    result = run("show", "123456", cwd=archive.parent, env=env_for(archive))
+    assert result.returncode == 0, result.stderr
+    assert "Lan tỏa phong trào “Dân vận khéo”  [archived: 200]" in result.stdout
+
+
+def test_export_warc_writes_a_gzipped_warc(archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "archive.warc.gz"
+    result = run("export", "--format", "warc", "-o", str(out), cwd=tmp_path, env=env_for(archive))
+    assert result.returncode == 0, result.stderr
+    assert "exported 3 fetch(es)" in result.stderr
+    with gzip.open(out) as warc:
+        assert warc.read(9) == b"WARC/1.1\r"
+
+
+def test_export_warc_needs_a_file(archive: Path, tmp_path: Path) -> None:
+    result = run("export", "--format", "warc", cwd=tmp_path, env=env_for(archive))
+    assert result.returncode == 2 and "-o FILE" in result.stderr
+
+
+def test_export_jsonl_carries_the_citation_keys(archive: Path, tmp_path: Path) -> None:
+    result = run("export", cwd=tmp_path, env=env_for(archive))
+    records = {r["article_id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert records["123456"]["revision"] == 2 and records["123456"]["removed"] is False
+    assert records["123456"]["archived_at"] == "2024-10-17T01:00:00+00:00"
+
+
+def test_stats_report_bytes_per_article(archive: Path) -> None:
+    result = run("stats", "--json", cwd=archive.parent, env=env_for(archive))
+    figures = json.loads(result.stdout)
+    assert figures["articles"] == 2 and figures["revisions"] == 3
+    assert figures["raw_bytes_per_article"] > 0 and figures["raw_pages_by_codec"] == {"zstd": 3}
+    table = run("stats", cwd=archive.parent, env=env_for(archive)).stdout
+    assert "raw_stored_bytes_per_article" in table
+
+
+def test_db_backup_copies_and_refuses_to_overwrite(archive: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    result = run("db", "backup", str(copy), cwd=tmp_path, env=env_for(archive))
+    assert result.returncode == 0, result.stderr
+    assert "backed up 2 article(s)" in result.stdout
+    again = run("db", "backup", str(copy), cwd=tmp_path, env=env_for(archive))
+    assert again.returncode == 1 and again.stderr.count("\n") == 1
+    assert "already exists" in again.stderr
+
+
+def test_an_archive_from_a_newer_version_is_one_line_exit_2(archive: Path, tmp_path: Path) -> None:
+    newer = tmp_path / "newer.db"
+    run("db", "backup", str(newer), cwd=tmp_path, env=env_for(archive))
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0042'")
+    conn.close()
+    result = run("stats", cwd=tmp_path, env=env_for(newer))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "newer.db" in result.stderr and "newer version" in result.stderr
+
+
+def test_a_file_that_is_no_database_is_one_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_bytes(b"PK\x03\x04 not a database at all" * 100)
+    result = run("stats", cwd=tmp_path, env=env_for(notes))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "notes.db: not an SQLite database" in result.stderr

@@ -1,0 +1,167 @@
+"""Image files: downloaded into a sha256-named folder, capped, checked, never fatal.
+
+Downloads go to the sample site's image host (``localhost``) over real HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from scraper.crawl import fetch_policy, run_crawl
+from scraper.demo import demo_settings
+from scraper.errors import ConfigError, FetchError
+from scraper.fetch import Fetcher
+from scraper.imageinfo import sniff_image
+from scraper.images import download_image
+from scraper.sample_site import SampleSiteServer
+from scraper.sample_site.site import GIF_BYTES, JPEG_BYTES
+from scraper.settings import ArchiveSettings, Settings, settings_from_dict
+from storage import Store
+from storage.models import ImageRow
+from storage.stats import archive_stats
+
+SECTION = "xay-dung-dang"
+
+
+def png(width: int, height: int) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(
+        ">I", zlib.crc32(b"IHDR" + ihdr)
+    )
+
+
+def webp_vp8x(width: int, height: int) -> bytes:
+    chunk = b"\x00" * 4 + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    return b"RIFF" + struct.pack("<I", 4 + 8 + len(chunk)) + b"WEBPVP8X" + struct.pack(
+        "<I", len(chunk)
+    ) + chunk
+
+
+@pytest.mark.parametrize(
+    ("data", "kind", "size"),
+    [
+        (JPEG_BYTES, "jpeg", (1, 1)),
+        (GIF_BYTES, "gif", (1, 1)),
+        (png(640, 427), "png", (640, 427)),
+        (webp_vp8x(1200, 800), "webp", (1200, 800)),
+    ],
+)
+def test_format_and_pixel_size_come_from_the_first_bytes(
+    data: bytes, kind: str, size: tuple[int, int]
+) -> None:
+    info = sniff_image(data)
+    assert info is not None and (info.kind, (info.width, info.height)) == (kind, size)
+
+
+@pytest.mark.parametrize("data", [b"<html>404</html>", b"", b"\xff\xd8"])
+def test_what_is_not_an_image_is_told_apart(data: bytes) -> None:
+    info = sniff_image(data)
+    assert info is None or (info.width, info.height) == (None, None)
+
+
+def settings_for(server: SampleSiteServer, database_url: str, **archive: object) -> Settings:
+    base = replace(Settings(), archive=ArchiveSettings(**archive))  # type: ignore[arg-type]
+    return demo_settings(base, server.base_url, database_url)
+
+
+def image_url(server: SampleSiteServer) -> str:
+    seed = server.site.seed
+    return seed.images[0].url
+
+
+def test_an_image_is_stored_once_under_its_sha256(
+    sample_server: SampleSiteServer, tmp_path: Path
+) -> None:
+    settings = settings_for(sample_server, "sqlite://")
+    with Fetcher(fetch_policy(settings)) as fetcher:
+        url = image_url(sample_server)
+        assert url.startswith(sample_server.cdn_url + "/images/")
+        file = download_image(url, fetcher, tmp_path, 1_000_000)
+        again = download_image(url, fetcher, tmp_path, 1_000_000)
+    digest = hashlib.sha256(JPEG_BYTES).hexdigest()
+    assert file.local_path == f"{digest[:2]}/{digest[2:4]}/{digest}.jpg" == again.local_path
+    assert (tmp_path / file.local_path).read_bytes() == JPEG_BYTES
+    assert (file.size, file.width, file.height) == (len(JPEG_BYTES), 1, 1)
+    assert file.content_type == "image/jpeg" and file.sha256 == digest
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [f"{digest}.jpg"]
+
+
+def test_an_image_past_the_cap_is_refused_and_not_written(
+    sample_server: SampleSiteServer, tmp_path: Path
+) -> None:
+    settings = settings_for(sample_server, "sqlite://")
+    with Fetcher(fetch_policy(settings)) as fetcher, pytest.raises(FetchError) as caught:
+        download_image(image_url(sample_server), fetcher, tmp_path, 100)
+    assert caught.value.reason == "image-too-large" and "max_image_bytes (100)" in str(caught.value)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_page_served_instead_of_an_image_is_refused(
+    sample_server: SampleSiteServer, tmp_path: Path
+) -> None:
+    settings = settings_for(sample_server, "sqlite://")
+    with Fetcher(fetch_policy(settings)) as fetcher, pytest.raises(FetchError) as caught:
+        download_image(sample_server.cdn_url + "/xay-dung-dang/", fetcher, tmp_path, 10**6)
+    assert caught.value.reason == "not-an-image" and "text/html" in str(caught.value)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_crawl_with_archive_images_keeps_every_image_file(
+    clean_sample_server: SampleSiteServer, db_url: str, tmp_path: Path
+) -> None:
+    server = clean_sample_server
+    images = tmp_path / "images"
+    broken = image_url(server)
+    server.faults.error(broken_path(broken), 404)  # one image is gone from the CDN
+    settings = settings_for(server, db_url, archive_images=True, images_dir=str(images))
+    with Store.open(db_url) as store:
+        report = run_crawl(settings, store)
+        assert report.failed_total == 0 and report.exit_code == 0  # images never fail it
+        assert "274411" in store.archived_ids()
+        with store.engine.connect() as conn:
+            rows = list(conn.execute(select(ImageRow)))
+        stats = archive_stats(store)
+    assert rows
+    failed = [row for row in rows if row.url == broken]
+    assert failed and all(row.local_path is None for row in failed)
+    assert all("HTTP 404" in (row.download_error or "") for row in failed)
+    kept = [row for row in rows if row.url != broken]
+    assert all(row.local_path and (images / row.local_path).is_file() for row in kept)
+    assert all((row.width, row.height) == (1, 1) and row.sha256 for row in kept)
+    assert stats["images_downloaded"] == len(kept)
+    image_requests = [r for r in server.requests if r.path.startswith("/images/")]
+    assert {r.host for r in image_requests} == {"localhost"}
+    # Each URL is fetched once; the same bytes are stored once.
+    distinct = {row.url for row in kept}
+    assert len([r for r in image_requests if r.path != broken_path(broken)]) == len(distinct)
+    assert len({row.local_path for row in kept}) <= 2  # the sample site has 2 image files
+
+
+def broken_path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def test_without_archive_images_no_image_is_fetched(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings_for(clean_sample_server, sqlite_url), store)
+    assert not [r for r in clean_sample_server.requests if r.path.startswith("/images/")]
+
+
+def test_archive_settings_are_checked_by_name() -> None:
+    loaded = settings_from_dict({"archive": {"archive_images": True, "images_dir": "/srv/img"}})
+    assert loaded.archive.archive_images and loaded.archive.images_dir == "/srv/img"
+    assert loaded.archive.max_image_bytes == 5 * 1024 * 1024
+    with pytest.raises(ConfigError, match="archive.max_image_bytes: must be greater than 0"):
+        settings_from_dict({"archive": {"max_image_bytes": 0}})
+    with pytest.raises(ConfigError, match="archive.archive_image"):
+        settings_from_dict({"archive": {"archive_image": True}})

@@ -1,0 +1,112 @@
+"""Revisions and the link graph: every distinct version is kept, listed, and diffable."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from scraper.errors import ArticleNotFound
+from scraper.records import RelatedLink
+from scraper.render import render_article, render_revisions
+from storage import Store
+from storage.convert import content_hash, snapshot
+from storage.links import linked_from, related_links
+from storage.revisions import diff_revisions, list_revisions, revision_text
+from tests.fixtures_db import FETCHED_AT, make_article, make_raw
+
+
+def save_versions(store: Store) -> None:
+    """Three fetches: the original, a byte-only change (no revision), an edited body."""
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    noisy = make_raw(
+        article, body=b"<html>rotating ad 2</html>", fetched_at=FETCHED_AT + timedelta(hours=1)
+    )
+    store.save_article(article, noisy)
+    edited = replace(
+        article,
+        body_paragraphs=(article.body_paragraphs[0], "Toàn huyện đã xây dựng 840 mô hình."),
+        parser_version="2",
+    )
+    store.save_article(edited, make_raw(edited, fetched_at=FETCHED_AT + timedelta(days=1)))
+
+
+def test_revisions_are_listed_oldest_first_with_time_hash_and_parser(store: Store) -> None:
+    save_versions(store)
+    revisions = list_revisions(store, "123456")
+    assert [r.number for r in revisions] == [1, 2]
+    assert [r.seen_at for r in revisions] == [FETCHED_AT, FETCHED_AT + timedelta(days=1)]
+    assert [r.parser_version for r in revisions] == ["1", "2"]
+    assert revisions[0].content_hash == content_hash(make_article())
+    assert revisions[0].snapshot["body_paragraphs"][1].startswith("Toàn huyện đã xây dựng và")
+    listing = render_revisions(revisions)
+    assert listing.count("\n") == 2 and "parser 2" in listing and "2024-10-17 01:00 UTC" in listing
+
+
+def test_diff_shows_exactly_the_changed_paragraph(store: Store) -> None:
+    save_versions(store)
+    diff = diff_revisions(store, "123456", 1, 2)
+    assert diff.startswith("--- 123456 revision 1 (2024-10-16 01:00 UTC)\n+++ 123456 revision 2")
+    body = diff.splitlines()[2:]
+    removed = [line for line in body if line.startswith("-")]
+    added = [line for line in body if line.startswith("+")]
+    assert removed == ["-Toàn huyện đã xây dựng và nhân rộng được 839 mô hình."]
+    assert added == ["+Toàn huyện đã xây dựng 840 mô hình."]
+
+
+def test_diff_of_a_revision_with_itself_is_empty(store: Store) -> None:
+    save_versions(store)
+    assert diff_revisions(store, "123456", 2, 2) == ""
+
+
+def test_diff_with_a_missing_revision_names_it_and_the_known_ones(store: Store) -> None:
+    save_versions(store)
+    with pytest.raises(ArticleNotFound, match=r"no revision 7 \(it has: 1, 2\)"):
+        diff_revisions(store, "123456", 1, 7)
+
+
+def test_revision_text_holds_what_decides_a_revision() -> None:
+    article = make_article()
+    lines = revision_text(snapshot(article))
+    assert f"title: {article.title}" in lines
+    assert "image 1: https://cdn.baohatinh.vn/images/ab/img-5104-5152.jpg" in lines
+    assert "  caption: Đại biểu" in lines
+    assert any(line.startswith("related (doc-them): Lan tỏa") for line in lines)
+
+
+def test_related_links_resolve_to_archived_targets_even_when_archived_later(store: Store) -> None:
+    source = make_article()
+    store.save_article(source, make_raw(source))
+    assert [link.archived for link in related_links(store, "123456")] == [False, False]
+    target = make_article("200", related=(), title="Lan tỏa phong trào “Dân vận khéo”")
+    store.save_article(target, make_raw(target))
+    links = related_links(store, "123456")
+    assert [(link.target_article_id, link.archived) for link in links] == [
+        ("200", True),
+        ("201", False),
+    ]
+    assert links[0].archived_title == target.title
+    assert linked_from(store, "200") == [("123456", source.title)]
+    shown = render_article(store.get_article("123456"), links=links)
+    assert "Lan tỏa phong trào “Dân vận khéo”  [archived: 200]" in shown
+
+
+def test_a_link_outside_the_site_has_no_target(store: Store) -> None:
+    article = make_article(
+        related=(RelatedLink("https://example.org/other", "Ngoài trang", None, "inline"),)
+    )
+    store.save_article(article, make_raw(article))
+    [link] = related_links(store, "123456")
+    assert link.target_article_id is None and not link.archived
+
+
+def test_each_revision_and_the_record_note_their_parser_version(store: Store) -> None:
+    save_versions(store)
+    assert store.get_article("123456").article.parser_version == "2"
+    reparsed = replace(store.get_article("123456").article, parser_version="3")
+    store.save_article(reparsed, make_raw(reparsed, fetched_at=FETCHED_AT + timedelta(days=2)))
+    # The same content under a newer parser: the record notes it, no new revision.
+    assert store.get_article("123456").article.parser_version == "3"
+    assert [r.parser_version for r in list_revisions(store, "123456")] == ["1", "2"]

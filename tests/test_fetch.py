@@ -29,7 +29,9 @@ from tests.fixtures_http import Drop, FaultServer, Reply, Seen
 UA = "baohatinh-archive-test/1.0 (+mailto:archivist@example.org)"
 ALLOW_ALL = Reply(200, b"User-agent: *\nDisallow:\n")
 # Server-side start times carry a little accept/thread jitter.
-GAP_TOLERANCE = 0.03
+# Starts are read from the server's log, whose handler threads may be scheduled a little late
+# on a busy machine; the tolerance absorbs that without hiding a missing delay.
+GAP_TOLERANCE = 0.06
 
 
 def make_policy(**overrides: Any) -> FetchPolicy:
@@ -189,26 +191,26 @@ def test_robots_ignored_when_policy_says_so(server: FaultServer) -> None:
 def test_delay_between_request_starts(server: FaultServer) -> None:
     for n in range(3):
         server.route(f"/p{n}", Reply(200, b"ok"))
-    with Fetcher(make_policy(delay_seconds=0.2)) as fetcher:
+    with Fetcher(make_policy(delay_seconds=0.3)) as fetcher:
         for n in range(3):
             fetcher.fetch(server.url(f"/p{n}"))
         waited = fetcher.stats.waited_seconds
     assert len(server.log) == 4
-    assert min(gaps(starts(server))) >= 0.2 - GAP_TOLERANCE
+    assert min(gaps(starts(server))) >= 0.3 - GAP_TOLERANCE
     assert waited > 0
 
 
 def test_crawl_delay_from_robots_is_honoured(server: FaultServer) -> None:
-    server.route("/robots.txt", Reply(200, b"User-agent: *\nCrawl-delay: 0.3\n"))
+    server.route("/robots.txt", Reply(200, b"User-agent: *\nCrawl-delay: 0.4\n"))
     for n in range(2):
         server.route(f"/p{n}", Reply(200, b"ok"))
     with Fetcher(make_policy(delay_seconds=0.01)) as fetcher:
         assert fetcher.crawl_delay("127.0.0.1") == 0.01  # robots.txt not read yet
         for n in range(2):
             fetcher.fetch(server.url(f"/p{n}"))
-        assert fetcher.crawl_delay("127.0.0.1") == 0.3
+        assert fetcher.crawl_delay("127.0.0.1") == 0.4
     # The gap after robots.txt itself counts: the delay applies from the next request on.
-    assert min(gaps(starts(server))) >= 0.3 - GAP_TOLERANCE
+    assert min(gaps(starts(server))) >= 0.4 - GAP_TOLERANCE
 
 
 def test_concurrency_per_host_is_never_exceeded(server: FaultServer) -> None:

@@ -24,13 +24,14 @@ TABLES = {
     "fetch_log",
     "parse_failures",
     "crawl_runs",
+    "frontier",
     "article_search",
     "alembic_version",
 }
 
 
-def test_head_is_the_initial_revision() -> None:
-    assert head_revision() == "0001"
+def test_head_is_the_frontier_revision() -> None:
+    assert head_revision() == "0002"
 
 
 def test_fresh_database_is_upgraded_to_head(db_url: str) -> None:

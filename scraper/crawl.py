@@ -29,7 +29,7 @@ import logging
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -189,6 +189,7 @@ class _Crawl:
         self.seen: set[str] = set()  # article ids discovered this run
         self.fetched_ids: set[str] = set()  # article ids fetched this run
         self.overlap: Counter[str] = Counter()  # archived articles met, per section walk
+        self.walked: defaultdict[str, set[str]] = defaultdict(set)  # ids met, per walk
         self.failed_listings: list[str] = []
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
@@ -305,6 +306,7 @@ class _Crawl:
 
     def _read_section(self, entry: FrontierEntry, raw: RawPage) -> None:
         page = parse_section_page(raw.body, raw.final_url, self.settings.profile)
+        self.walked[entry.section_slug or ""].update(item.article_id for item in page.items)
         archived = self.queue_articles(page.items, entry.section_slug)
         if page.zone_id is None:
             self.report.notes.append(f"{entry.url}: no zone id found, load-more not walked")
@@ -314,7 +316,10 @@ class _Crawl:
 
     def _read_loadmore(self, entry: FrontierEntry, raw: RawPage) -> None:
         more = parse_loadmore(raw.body, entry.url, self.settings.profile)
-        fresh = [item for item in more.items if item.article_id not in self.seen]
+        # Fresh for this walk: a feed or sitemap may have named them already.
+        walked = self.walked[entry.section_slug or ""]
+        fresh = [item for item in more.items if item.article_id not in walked]
+        walked.update(item.article_id for item in more.items)
         archived = self.queue_articles(more.items, entry.section_slug)
         zone = _zone_of(entry.url, self.settings)
         if zone and self._walk_on(entry, archived, more.has_more, bool(fresh)):
@@ -348,7 +353,8 @@ class _Crawl:
         if self.since is not None:
             cutoff = _day_start(self.since)
             months = [m for m in months if m.lastmod is None or m.lastmod >= cutoff]
-        elif not self.full:
+        elif not self.full and self.archived:
+            # Incremental: new articles are in the newest months (an empty archive reads all).
             months = months[:INCREMENTAL_SITEMAPS]
         self.frontier.requeue(FrontierEntry.listing("sitemap", m.url) for m in months)
 

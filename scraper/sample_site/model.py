@@ -33,10 +33,12 @@ class SiteOptions:
     ``loadmore_shape``: ``"html"`` answers ``data.articles`` (HTML of story items),
     ``"contents"`` answers ``data.contents`` (a list of objects).
     ``robots_disallow_api``: add ``Disallow: /api/`` to robots.txt.
+    ``section_size``: articles of the Xây dựng Đảng section (benchmarks ask for thousands).
     """
 
     loadmore_shape: LoadmoreShape = "html"
     robots_disallow_api: bool = False
+    section_size: int = 40
 
 
 class ImageTruth(NamedTuple):

@@ -280,10 +280,11 @@ def _spread_dates(rng: random.Random, count: int) -> list[datetime]:
 
 
 def _generated_plans(
-    rng: random.Random, taken_ids: set[int], taken_titles: set[str]
+    rng: random.Random, taken_ids: set[int], taken_titles: set[str], section_size: int
 ) -> list[_Plan]:
     plans = []
-    for section, total in ARTICLE_COUNTS.items():
+    counts = {**ARTICLE_COUNTS, "xay-dung-dang": section_size}
+    for section, total in counts.items():
         fixed = sum(1 for f in c.FIXED_ARTICLES if f.section_slug == section)
         fixed += section == "xay-dung-dang"  # the seed
         titles, _, _ = c.SECTION_TEXTS[section]
@@ -614,7 +615,7 @@ def build_site(
     plans = _fixed_plans(rng)
     taken_titles = {p.title for p in plans} | {c.SEED_TITLE}
     taken_ids = {p.article_id for p in plans} | {c.SEED_ID}
-    plans += _generated_plans(rng, taken_ids, taken_titles)
+    plans += _generated_plans(rng, taken_ids, taken_titles, options.section_size)
     drafts = [_draft(rng, plan, index, base, cdn) for index, plan in enumerate(plans)]
     seed = _seed_truth(base, cdn)
     seed_draft = _Draft(seed, _variant(0), (), -1)

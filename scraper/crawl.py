@@ -311,7 +311,9 @@ class _Crawl:
         if page.zone_id is None:
             self.report.notes.append(f"{entry.url}: no zone id found, load-more not walked")
             return
-        if not self.api_blocked and self._walk_on(entry, archived, True, bool(page.items)):
+        if self.api_blocked or self._past_since(page.items):
+            return
+        if self._walk_on(entry, archived, True, bool(page.items)):
             self._queue_next_page(entry, page.zone_id, 2)
 
     def _read_loadmore(self, entry: FrontierEntry, raw: RawPage) -> None:
@@ -322,8 +324,19 @@ class _Crawl:
         walked.update(item.article_id for item in more.items)
         archived = self.queue_articles(more.items, entry.section_slug)
         zone = _zone_of(entry.url, self.settings)
+        if self._past_since(more.items):
+            return
         if zone and self._walk_on(entry, archived, more.has_more, bool(fresh)):
             self._queue_next_page(entry, zone, entry.depth + 1)
+
+    def _past_since(self, items: Iterable[ListingItem]) -> bool:
+        """True when a ``--since`` walk has gone past its date: every dated story on the
+        page is older (the listing runs newest first)."""
+        if self.since is None:
+            return False
+        cutoff = _day_start(self.since)
+        dated = [item.published for item in items if item.published is not None]
+        return bool(dated) and all(when < cutoff for when in dated)
 
     def _walk_on(self, entry: FrontierEntry, archived: int, has_more: bool, fresh: bool) -> bool:
         """Tell whether the load-more walk goes on past ``entry``'s page."""
@@ -376,6 +389,9 @@ class _Crawl:
     def queue_articles(self, items: Iterable[ListingItem], section_slug: str | None) -> int:
         """Queue the items not archived yet; return how many were archived already."""
         items = list(items)
+        if self.since is not None:
+            cutoff = _day_start(self.since)
+            items = [i for i in items if i.published is None or i.published >= cutoff]
         self.seen.update(item.article_id for item in items)
         new = [item for item in items if item.article_id not in self.archived]
         self.frontier.add(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -32,6 +32,7 @@ class ListingItem:
     url: str
     article_id: str
     title: str | None = None
+    published: datetime | None = None  # as the listing prints it, when it does
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,9 @@ def _items_from_contents(
             continue
         item = _item(entry["url"], entry.get("title"), api_url, profile)
         if item is not None:
+            when = entry.get("date")
+            if isinstance(when, int | float) and not isinstance(when, bool):
+                item = replace(item, published=datetime.fromtimestamp(when, SITE_TZ))
             items.setdefault(item.article_id, item)
     return tuple(items.values())
 
@@ -126,6 +130,7 @@ def _items_from(
             title = link.get("title") or link.get_text(" ", strip=True)
             item = _item(str(link.get("href", "")), title, page_url, profile)
             if item is not None:
+                item = replace(item, published=_story_time(link))
                 items.setdefault(item.article_id, item)
     return tuple(items.values())
 
@@ -136,6 +141,20 @@ def _story_links(container: Tag, profile: SiteProfile) -> list[Tag]:
         links.extend(container.select(selector))
     # A lead block may be a bare story without a heading class: fall back to any link.
     return links or container.select("a[href]")
+
+
+def _story_time(link: Tag) -> datetime | None:
+    """The ``time[datetime]`` of the story holding ``link``, if it prints one."""
+    story = link.find_parent(["article", "li"]) or link.parent
+    node = story.select_one("time[datetime]") if story is not None else None
+    value = node.get("datetime") if node is not None else None
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=SITE_TZ)
 
 
 def _item(href: str, title: Any, base: str, profile: SiteProfile) -> ListingItem | None:

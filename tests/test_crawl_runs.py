@@ -233,3 +233,42 @@ def test_a_field_coverage_drop_warns_and_exits_4(
     assert [w for w in report.coverage_warnings if "'author'" in w]
     assert not [w for w in report.coverage_warnings if "'title'" in w]
     assert re.search(r"author \d+%", report.summary())
+
+
+def test_a_backfill_since_a_date_archives_that_stretch_and_stops_walking_past_it(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    listing = server.site.section_articles(SECTION)  # newest first
+    since = listing[19].published_at.date()  # on load-more page 2
+    wanted = {a.article_id for a in listing if a.published_at.date() >= since}
+    with Store.open(sqlite_url) as store:
+        # Without following "Đọc thêm" links, which may lead to older articles.
+        settings = settings_for(server, sqlite_url, follow_depth=0)
+        report = run_crawl(settings, store, since=since)
+        archived = store.archived_ids()
+    assert report.mode == "since"
+    assert wanted <= archived
+    assert {
+        a.article_id for a in listing if a.published_at.date() < since - timedelta(days=40)
+    }.isdisjoint(archived)
+    last = urlpath(server.site.loadmore_url(SECTION, server.site.loadmore_pages(SECTION)))
+    assert not server.requests_to(last)
+
+
+def test_doc_them_links_are_followed_to_a_bounded_depth_and_kept_only_in_section(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    others = {a.path for a in server.site.articles if a.section_slug != SECTION}
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url, follow_depth=1), store)
+        assert store.archived_ids() == section_ids(server)
+    followed = {r.path for r in server.requests} & others
+    assert followed and report.out_of_section == len(followed)
+
+    server.clear_log()
+    with Store.open(sqlite_url.replace("archive.db", "depth0.db")) as store:
+        report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
+    assert not {r.path for r in server.requests} & others
+    assert report.out_of_section == 0

@@ -190,7 +190,7 @@ class _Crawl:
         self.fetched_ids: set[str] = set()  # article ids fetched this run
         self.overlap: Counter[str] = Counter()  # archived articles met, per section walk
         self.walked: defaultdict[str, set[str]] = defaultdict(set)  # ids met, per walk
-        self.failed_listings: list[str] = []
+        self.failed_listings: list[tuple[str, str]] = []  # (key, reason) to try again
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
         self.stop: threading.Event | None = None
@@ -211,7 +211,11 @@ class _Crawl:
         self.seed()
         self.drain()
         if self.failed_listings and not self.stopping():
-            self.frontier.release(self.failed_listings)
+            # One more go for failed listing pages; they count as failed only if it fails.
+            self.frontier.release([key for key, _ in self.failed_listings])
+            for _, reason in self.failed_listings:
+                self.report.failed[reason] -= 1
+            self.report.failed = +self.report.failed  # drop the zero counts
             self.failed_listings = []
             self.drain()
         if not self.stopping():
@@ -308,12 +312,22 @@ class _Crawl:
         page = parse_section_page(raw.body, raw.final_url, self.settings.profile)
         self.walked[entry.section_slug or ""].update(item.article_id for item in page.items)
         archived = self.queue_articles(page.items, entry.section_slug)
+        if self._past_since(page.items):
+            return
+        go_on = self._walk_on(entry, archived, True, bool(page.items))
+        if page.next_url is not None and go_on:
+            # Plain next-page links: each page is read like the section page itself.
+            next_page = FrontierEntry.listing(
+                "section", page.next_url, entry.section_slug, max(entry.depth, 1) + 1
+            )
+            self.frontier.requeue([next_page])
+        if entry.depth > 1:
+            return  # the load-more chain starts from the first page only
         if page.zone_id is None:
-            self.report.notes.append(f"{entry.url}: no zone id found, load-more not walked")
+            if page.next_url is None:
+                self.report.notes.append(f"{entry.url}: no zone id and no next-page link")
             return
-        if self.api_blocked or self._past_since(page.items):
-            return
-        if self._walk_on(entry, archived, True, bool(page.items)):
+        if not self.api_blocked and go_on:
             self._queue_next_page(entry, page.zone_id, 2)
 
     def _read_loadmore(self, entry: FrontierEntry, raw: RawPage) -> None:
@@ -410,7 +424,7 @@ class _Crawl:
     def _listing_failed(self, entry: FrontierEntry, reason: str, message: str) -> None:
         self._fail(entry, reason, message)
         if entry.kind in ("loadmore", "backfill", "section"):
-            self.failed_listings.append(entry.key)
+            self.failed_listings.append((entry.key, reason))
 
     # --- articles ------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class SectionPage:
 
     items: tuple[ListingItem, ...]
     zone_id: str | None
+    next_url: str | None = None  # an HTML next-page link, where the listing has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,19 @@ def parse_section_page(
     for selector in profile.select("section_lead_blocks") + profile.select("section_timeline"):
         containers.extend(soup.select(selector))
     items = _items_from(containers, page_url, profile)
-    return SectionPage(items=items, zone_id=_zone_id(soup, profile))
+    return SectionPage(
+        items=items, zone_id=_zone_id(soup, profile), next_url=_next_page(soup, page_url, profile)
+    )
+
+
+def _next_page(soup: BeautifulSoup, page_url: str, profile: SiteProfile) -> str | None:
+    for selector in profile.select("section_next_page"):
+        node = soup.select_one(selector)
+        href = node.get("href") if node is not None else None
+        if isinstance(href, str) and href.strip() and not href.startswith(("#", "javascript:")):
+            url = canonicalize(href, page_url)
+            return url if url != canonicalize(page_url) else None
+    return None
 
 
 def _zone_id(soup: BeautifulSoup, profile: SiteProfile) -> str | None:

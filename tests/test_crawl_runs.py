@@ -97,7 +97,7 @@ def test_a_failed_load_more_page_does_not_end_discovery_and_is_resumed_in_the_ru
         report = run_crawl(settings_for(server, sqlite_url), store)
         assert store.archived_ids() == section_ids(server)
     assert len(server.requests_to(page3)) == 5
-    assert report.failed["http-503"] == 1
+    assert report.failed_total == 0 and report.exit_code == EXIT_OK
 
 
 def test_a_load_more_page_failing_the_whole_run_is_resumed_by_the_next_run(
@@ -272,3 +272,17 @@ def test_doc_them_links_are_followed_to_a_bounded_depth_and_kept_only_in_section
         report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
     assert not {r.path for r in server.requests} & others
     assert report.out_of_section == 0
+
+
+def test_html_next_page_links_are_walked_when_the_load_more_api_fails(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(html_pagination=True)
+    server.faults.error(re.compile(r"^/api/"), 404)
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
+        assert store.archived_ids() == section_ids(server)
+    pages = server.site.loadmore_pages(SECTION)
+    for number in range(2, pages + 1):
+        assert len(server.requests_to(f"/{SECTION}/?page={number}")) == 1
+    assert report.failed == {"http-404": 1}

@@ -536,13 +536,18 @@ def _section_routes(
         others = [a for a in others if c.SECTION_BY_SLUG[a.section_slug].parent != section.slug]
         most_read = _newest_first([a for a in others if a.section_slug != "xay-dung-dang"])[:3]
         page = r.render_section(ctx, section, listing[:SECTION_PAGE_SIZE], LEAD_BLOCKS, most_read)
-        routes[f"/{section.slug}/"] = _html(page)
         rest = listing[SECTION_PAGE_SIZE:]
         last = 1 + -(-len(rest) // LOADMORE_PAGE_SIZE)
+        routes[f"/{section.slug}/"] = _html(_with_next(page, section.slug, 2, options, rest))
         for number in range(2, last + 2):  # up to the first page past the end
             start = (number - 2) * LOADMORE_PAGE_SIZE
             items = rest[start : start + LOADMORE_PAGE_SIZE]
             more = start + LOADMORE_PAGE_SIZE < len(rest)
+            if options.html_pagination and items:
+                numbered = r.render_section(ctx, section, items, 0, most_read)
+                routes[f"/{section.slug}/?page={number}"] = _html(
+                    _with_next(numbered, section.slug, number + 1, options, rest[start:][10:])
+                )
             payload = (
                 r.loadmore_contents_payload(items, more)
                 if options.loadmore_shape == "contents"
@@ -551,6 +556,16 @@ def _section_routes(
             path = f"/api/morenews-zone-{section.zone_id}-{number}.html"
             routes[path] = Response(200, JSON, payload.encode("utf-8"))
     return routes
+
+
+def _with_next(
+    page: str, slug: str, number: int, options: SiteOptions, remaining: Sequence[ArticleTruth]
+) -> str:
+    """Add a ``rel="next"`` link to page ``number`` when the site paginates in HTML."""
+    if not options.html_pagination or not remaining:
+        return page
+    link = f'<div class="pagination"><a rel="next" href="/{slug}/?page={number}">Sau</a></div>'
+    return page.replace("</body>", link + "</body>", 1)
 
 
 def _feed_routes(

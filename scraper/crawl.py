@@ -287,7 +287,10 @@ class _Crawl:
             raw = self.fetcher.fetch(entry.url)
             self.read_listing(entry, raw)
         except RobotsDisallowed as exc:
-            self._listing_disallowed(entry, exc)
+            if exc.reason == "robots":
+                self._listing_disallowed(entry, exc)
+            else:
+                self._listing_failed(entry, exc.reason, str(exc))
         except FetchError as exc:
             if exc.reason not in STOP_REASONS:
                 self._listing_failed(entry, exc.reason, str(exc))
@@ -482,7 +485,7 @@ class _Crawl:
         if result.raw is not None:
             self.report.fetched += 1
             self.fetched_ids.add(entry.key.removeprefix("a:"))
-        if isinstance(error, RobotsDisallowed):
+        if isinstance(error, RobotsDisallowed) and error.reason == "robots":
             self.report.skipped_by_robots += 1
             self.frontier.settle(entry.key, "skipped", self.run_id, reason=error.reason)
         elif isinstance(error, NotAnArticle) or (

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 
 from scraper.crawl import run_crawl
 from scraper.demo import demo_settings
-from scraper.report import EXIT_COVERAGE_DROPPED, EXIT_OK, EXIT_SOME_FAILED, CrawlReport
+from scraper.report import (
+    EXIT_COVERAGE_DROPPED,
+    EXIT_NEARLY_ALL_FAILED,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    CrawlReport,
+)
 from scraper.sample_site import SampleSiteServer
 from scraper.settings import Settings
 from storage import Store
@@ -286,3 +292,15 @@ def test_html_next_page_links_are_walked_when_the_load_more_api_fails(
     for number in range(2, pages + 1):
         assert len(server.requests_to(f"/{SECTION}/?page={number}")) == 1
     assert report.failed == {"http-404": 1}
+
+
+def test_a_site_that_is_down_gives_exit_code_3(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    server.faults.error(re.compile(r"^/"), 503)  # robots.txt included
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url, max_attempts=2), store)
+        assert store.archived_ids() == set()
+    assert report.exit_code == EXIT_NEARLY_ALL_FAILED
+    assert report.failed_total >= 2 and report.skipped_by_robots == 0

@@ -304,3 +304,14 @@ def test_a_site_that_is_down_gives_exit_code_3(
         assert store.archived_ids() == set()
     assert report.exit_code == EXIT_NEARLY_ALL_FAILED
     assert report.failed_total >= 2 and report.skipped_by_robots == 0
+
+
+def test_gzip_monthly_sitemaps_with_zero_padded_months_are_read(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(robots_disallow_api=True, gzip_sitemaps=True)
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings_for(server, sqlite_url), store)
+        assert store.archived_ids() == section_ids(server)
+    monthly = [r.path for r in server.requests if r.path.startswith("/sitemaps/")]
+    assert monthly and all(re.search(r"-\d{4}-\d{2}\.xml\.gz$", path) for path in monthly)

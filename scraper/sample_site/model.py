@@ -42,6 +42,7 @@ class SiteOptions:
     robots_disallow_api: bool = False
     section_size: int = 40
     html_pagination: bool = False  # section pages also link ?page=N with rel="next"
+    gzip_sitemaps: bool = False  # monthly sitemaps as /sitemaps/news-YYYY-MM.xml.gz files
 
 
 class ImageTruth(NamedTuple):

@@ -22,6 +22,7 @@ Site map (zone ids in brackets)::
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import random
 import re
@@ -569,7 +570,10 @@ def _with_next(
 
 
 def _feed_routes(
-    ctx: r.Ctx, articles: Sequence[ArticleTruth], listings: Mapping[int, tuple[ArticleTruth, ...]]
+    ctx: r.Ctx,
+    articles: Sequence[ArticleTruth],
+    listings: Mapping[int, tuple[ArticleTruth, ...]],
+    gzip_files: bool = False,
 ) -> dict[str, Response]:
     newest = _newest_first(articles)
     routes = {
@@ -592,8 +596,13 @@ def _feed_routes(
         )
     index = []
     for (year, month), members in months.items():
-        path = f"/sitemaps/news-{year}-{month}.xml"  # month not zero-padded, as on the CMS
-        routes[path] = Response(200, XML, r.render_sitemap_month(ctx, members).encode("utf-8"))
+        body = r.render_sitemap_month(ctx, members).encode("utf-8")
+        if gzip_files:  # served as a .gz file (not a transfer encoding), month zero-padded
+            path = f"/sitemaps/news-{year}-{month:02d}.xml.gz"
+            routes[path] = Response(200, "application/gzip", gzip.compress(body, mtime=0))
+        else:
+            path = f"/sitemaps/news-{year}-{month}.xml"  # month not zero-padded, as on the CMS
+            routes[path] = Response(200, XML, body)
         index.append((ctx.base + path, max(a.updated_at for a in members)))
     routes["/sitemap.xml"] = Response(200, XML, r.render_sitemap_index(index).encode("utf-8"))
     return routes
@@ -643,7 +652,7 @@ def build_site(
     for page in pages:
         routes[page.truth.path] = _article_response(r.render_article(ctx, page), page.truth)
     routes.update(_section_routes(ctx, listings, options))
-    routes.update(_feed_routes(ctx, articles, listings))
+    routes.update(_feed_routes(ctx, articles, listings, options.gzip_sitemaps))
     routes.update(_tag_routes(ctx, articles))
     routes.update(_old_url_routes(articles))
     routes["/"] = _html(r.render_listing(ctx, "Tin mới nhất", _newest_first(articles)[:12], "home"))

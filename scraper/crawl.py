@@ -519,20 +519,24 @@ class _Crawl:
         self.report.count_outcome(outcome)
         self.report.count_fields(article)
         etag, modified = raw.headers.get("etag"), raw.headers.get("last-modified")
-        self.frontier.settle(entry.key, "done", self.run_id, etag=etag, last_modified=modified)
+        follow = self._related(article, entry.depth + 1)
+        self.frontier.settle(
+            entry.key, "done", self.run_id, etag=etag, last_modified=modified, follow=follow
+        )
         log.debug("%s %s", outcome, entry.url)
-        if entry.depth < self.settings.crawl.follow_depth:
-            self._follow_related(article, entry.depth + 1)
 
-    def _follow_related(self, article: Article, depth: int) -> None:
-        """Queue the related ("Đọc thêm") articles; their own page decides membership."""
+    def _related(self, article: Article, depth: int) -> list[FrontierEntry]:
+        """The related ("Đọc thêm") articles to queue, up to ``follow_depth``; their own
+        page decides whether they belong to a configured section."""
+        if depth > self.settings.crawl.follow_depth:
+            return []
         entries = []
         for link in article.related:
             found = article_id(link.url, self.settings.profile)
             if found and found not in self.archived and found not in self.seen:
                 self.seen.add(found)
                 entries.append(FrontierEntry.article(found, canonicalize(link.url), None, depth))
-        self.frontier.add(entries)
+        return entries
 
     def _fail(
         self, entry: FrontierEntry, reason: str, message: str, raw: RawPage | None = None

@@ -185,9 +185,12 @@ class Frontier:
         reason: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        follow: Iterable[FrontierEntry] = (),
     ) -> None:
         """Mark ``key`` done, skipped or removed by run ``run_id`` (validators kept for
-        the next conditional request). Raises ``StoreError``."""
+        the next conditional request), adding the ``follow`` entries it led to (when
+        unknown) in the same transaction. Raises ``StoreError``."""
+        rows = [_values(entry, PENDING) for entry in follow]
         values: dict[str, Any] = {
             "state": state,
             "reason": reason,
@@ -198,6 +201,9 @@ class Frontier:
             values.update(etag=etag, last_modified=last_modified)
         with self._write(f"settling {key} in the frontier") as session:
             session.execute(update(FrontierRow).where(FrontierRow.key == key).values(**values))
+            if rows:
+                insert = _insert_for(session)(FrontierRow.__table__)
+                session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), rows)
 
     def fail(self, key: str, reason: str, run_id: int, *, retry_base_seconds: float) -> int:
         """Record a failed visit of ``key``; it is retried by a later run after a delay

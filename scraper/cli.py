@@ -93,14 +93,40 @@ def cli(
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--full", is_flag=True, help="Walk each section's whole history (resumable backfill)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Walk each section's history back to this date (YYYY-MM-DD), resumably.",
+)
+@click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
 @click.pass_context
-def crawl(ctx: click.Context, as_json: bool) -> None:
-    """Crawl the configured sections into the archive; the exit code tells how it went."""
+def crawl(ctx: click.Context, as_json: bool, full: bool, since: Any, progress: bool) -> None:
+    """Crawl the configured sections into the archive; the exit code tells how it went.
+
+    Without options an incremental run: new articles, and re-checks of recent ones.
+    """
+    from .progress import ProgressPrinter
     from .runner import run_exclusive_crawl, stop_on_signals
 
+    if full and since is not None:
+        raise click.UsageError("--full and --since exclude each other")
+    printer = ProgressPrinter() if progress else None
     # [schedule] one crawl at a time per archive (exit 75), stopped cleanly by SIGTERM.
     with _open_store(ctx) as store, stop_on_signals() as stop:
-        report = run_exclusive_crawl(_settings(ctx), store, holder="baohatinh crawl", stop=stop)
+        report = run_exclusive_crawl(
+            _settings(ctx),
+            store,
+            holder="baohatinh crawl",
+            stop=stop,
+            full=full,
+            since=since.date() if since is not None else None,
+            progress=printer,
+        )
+    if printer is not None:
+        printer.finish()
     _print_report(report.to_dict() if as_json else report.summary(), as_json)
     ctx.exit(report.exit_code)
 

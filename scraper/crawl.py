@@ -1,36 +1,76 @@
 """Crawl orchestration: discover the sections' articles, fetch, parse, store, report.
 
 ``run_crawl`` is the one entry point that ``baohatinh crawl``, the scheduler and cron all
-call. Fetching and parsing run in a small thread pool (the fetcher enforces per-host
-politeness); every write happens on the calling thread, one article per transaction, so a
-kill between two articles loses nothing already stored.
+call. Everything the run has to visit lives in the database frontier
+(``storage.frontier``), so a run killed at any moment is finished by the next one: a
+listing page or article still pending is visited then, one already stored never again.
+
+A run, in order:
+
+1. seed the frontier: each section page and section RSS feed (every run), the sitemap
+   index and home feed for ``--full``/``--since`` or when robots.txt forbids the
+   load-more API (the fallback is noted in the report);
+2. drain the frontier, listings first: a listing page adds the articles it names and, while
+   the walk goes on, the next load-more page. An incremental walk stops after meeting
+   ``crawl.overlap`` articles already archived; a backfill walks to the end. A load-more
+   page that fails stays in the frontier and is tried again at the end of the run, then by
+   later runs, so one bad page never ends discovery;
+3. re-check the articles published in the last ``crawl.recheck_days`` days (and those a
+   sitemap says were edited lately) with conditional requests: a 304 costs one fetch-log
+   row; a 404/410 or a redirect to a non-article page marks the article removed.
+
+Fetching and parsing run in a thread pool (the fetcher enforces per-host politeness);
+every write happens on the calling thread, each in its own transaction.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
-from .discover import ListingItem, loadmore_url, parse_loadmore, parse_section_page, section_url
-from .errors import FetchError, NotAnArticle, ParseError, RobotsDisallowed
+from storage.frontier import Frontier, FrontierEntry
+
+from .discover import (
+    SITE_TZ,
+    ListingItem,
+    loadmore_url,
+    parse_loadmore,
+    parse_rss,
+    parse_section_page,
+    parse_sitemap,
+    section_url,
+)
+from .errors import FetchError, HTTPStatusError, NotAnArticle, ParseError, RobotsDisallowed
 from .fetch import Fetcher, FetchPolicy
 from .images import with_image_archiving
 from .parse import parse_article
 from .records import Article, RawPage
 from .report import CrawlReport
-from .settings import Section, Settings
+from .settings import Settings
+from .urls import article_id, canonicalize
 
 log = logging.getLogger("baohatinh.crawl")
 
-# FetchError reasons that mean "we were asked to stop", not "the URL failed".
+# Articles taken from the frontier per query; bounds memory whatever the backlog.
+BATCH = 200
+# Statuses by which the site says an archived article is gone.
+GONE_STATUSES = frozenset({404, 410})
+# Fetch errors that mean "we were asked to stop", not "this URL is bad".
 STOP_REASONS = frozenset({"stopped", "closed"})
-# How often the stop relay looks at the caller's stop event.
-STOP_POLL_SECONDS = 0.1
+# Incremental runs fall back to the newest monthly sitemaps only.
+INCREMENTAL_SITEMAPS = 2
+
+ProgressCallback = Callable[[CrawlReport], None]
 
 
 class ArchiveWriter(Protocol):
@@ -46,12 +86,24 @@ class ArchiveWriter(Protocol):
         self, url: str, reason: str, raw: RawPage | None = None, *, run_id: int | None = None
     ) -> None: ...
 
+    def mark_removed(self, article_id: str, seen_at: datetime | None = None) -> bool: ...
+
+    def log_fetch(self, raw: RawPage, *, run_id: int | None = None) -> None: ...
+
+    def frontier(self) -> Frontier: ...
+
+    def archived_ids(self) -> set[str]: ...
+
+    def recent_articles(self, since: datetime) -> list[tuple[str, str]]: ...
+
+    def recent_reports(self, limit: int = 5) -> list[dict[str, Any]]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class PageResult:
-    """What fetching and parsing one article URL gave: a record, or why not."""
+    """What fetching (and, for a 200 article page, parsing) one URL gave."""
 
-    item: ListingItem
+    entry: FrontierEntry
     raw: RawPage | None = None
     article: Article | None = None
     error: FetchError | ParseError | None = None
@@ -75,189 +127,499 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
 
 
 def run_crawl(
-    settings: Settings, store: ArchiveWriter, *, stop: threading.Event | None = None
+    settings: Settings,
+    store: ArchiveWriter,
+    *,
+    full: bool = False,
+    since: date | None = None,
+    stop: threading.Event | None = None,
+    progress: ProgressCallback | None = None,
 ) -> CrawlReport:
     """Crawl every configured section into ``store`` and return the run's report.
 
+    By default an incremental run; ``full=True`` walks each section's whole history,
+    ``since`` walks it back to that date. Setting ``stop`` makes the run take no new URL,
+    finish what is in flight, commit, and return its report (the frontier keeps the
+    rest for the next run). ``progress`` is called with the report after each article.
     Failures of single URLs are counted in the report (and kept in the store with their
-    reason), never raised; the report's ``exit_code`` tells how the run went. Once ``stop``
-    is set, no new article is stored and fetches waiting for their turn give up
-    (``Fetcher.request_stop``); the run is recorded as usual and the URLs not reached are
-    not failures: the next run gets them.
+    reason), never raised; the report's ``exit_code`` tells how the run went. Raises
+    ``StoreError`` when the archive itself fails.
     """
-    report = CrawlReport(sections=[section.slug for section in settings.sections])
+    mode = "full" if full else "since" if since else "incremental"
+    report = CrawlReport(sections=[section.slug for section in settings.sections], mode=mode)
     started = time.monotonic()
     run_id = store.begin_run()
     fetcher = Fetcher(fetch_policy(settings))
-    stop = stop or threading.Event()
-    relay_done = _relay_stop(stop, fetcher)
     store = with_image_archiving(store, settings, fetcher)  # [archive] archive_images
+    crawl = _Crawl(settings, store, fetcher, report, run_id, since=since, full=full)
+    crawl.stop, crawl.progress = stop, progress
     try:
-        items = discover(settings, fetcher, store, report, run_id)
-        report.discovered = len(items)
-        log.info("discovered %d articles", len(items))
-        done = 0
-        for result in fetch_articles(items, settings, fetcher):
-            if stop.is_set():
-                break
-            _store_result(result, store, report, run_id)
-            done += 1
-        if stop.is_set():
-            report.notes.append(f"stopped on request after {done} of {len(items)} listed "
-                                "article(s); the next run gets the rest")
+        crawl.run()
     finally:
-        relay_done.set()
+        crawl.close()
         fetcher.close()
         report.requests = fetcher.stats.requests
         report.bytes = fetcher.stats.bytes
         report.waited_seconds = round(fetcher.stats.waited_seconds, 3)
         report.duration_seconds = round(time.monotonic() - started, 3)
+        report.compare_coverage(store.recent_reports())
         store.finish_run(run_id, report.to_dict(), report.exit_code)
     return report
 
 
-def _relay_stop(stop: threading.Event, fetcher: Fetcher) -> threading.Event:
-    """Call ``fetcher.request_stop()`` as soon as ``stop`` is set, from a small thread;
-    return the event that ends the relay when the run is over."""
-    done = threading.Event()
+class _Crawl:
+    """The state of one run: who to ask, what was met, what to count."""
 
-    def relay() -> None:
-        while not done.is_set():
-            if stop.wait(STOP_POLL_SECONDS):
-                fetcher.request_stop()
-                return
+    def __init__(
+        self,
+        settings: Settings,
+        store: ArchiveWriter,
+        fetcher: Fetcher,
+        report: CrawlReport,
+        run_id: int,
+        *,
+        since: date | None,
+        full: bool,
+    ) -> None:
+        self.settings, self.store, self.fetcher = settings, store, fetcher
+        self.report, self.run_id = report, run_id
+        self.full, self.since = full, since
+        self.backfill = full or since is not None
+        self.frontier = store.frontier()
+        self.sections = {section.slug for section in settings.sections}
+        self.archived = store.archived_ids()
+        self.seen: set[str] = set()  # article ids discovered this run
+        self.fetched_ids: set[str] = set()  # article ids fetched this run
+        self.overlap: Counter[str] = Counter()  # archived articles met, per section walk
+        self.walked: defaultdict[str, set[str]] = defaultdict(set)  # ids met, per walk
+        self.failed_listings: list[tuple[str, str]] = []  # (key, reason) to try again
+        self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
+        self.api_blocked = False
+        self.stop: threading.Event | None = None
+        self.progress: ProgressCallback | None = None
+        self.started = datetime.now(UTC)
+        workers = max(1, settings.crawl.concurrency)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+        self.in_flight = workers * 2
 
-    threading.Thread(target=relay, name="stop-relay", daemon=True).start()
-    return done
+    def close(self) -> None:
+        """Wait for the fetch threads (the fetcher is closed by the caller)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
+    # --- the run -------------------------------------------------------------------------
 
-def discover(
-    settings: Settings,
-    fetcher: Fetcher,
-    store: ArchiveWriter,
-    report: CrawlReport,
-    run_id: int,
-) -> list[ListingItem]:
-    """Return every article listed by the configured sections, each id once."""
-    found: dict[str, ListingItem] = {}
-    for section in settings.sections:
-        for item in _walk_section(section, settings, fetcher, store, report, run_id):
-            found.setdefault(item.article_id, item)
-    return list(found.values())
+    def run(self) -> None:
+        """Seed the frontier, drain it (failed listing pages get one more go), re-check."""
+        self.seed()
+        self.drain()
+        if self.failed_listings and not self.stopping():
+            # One more go for failed listing pages; they count as failed only if it fails.
+            self.frontier.release([key for key, _ in self.failed_listings])
+            for _, reason in self.failed_listings:
+                self.report.failed[reason] -= 1
+            self.report.failed = +self.report.failed  # drop the zero counts
+            self.failed_listings = []
+            self.drain()
+        if not self.stopping():
+            self.recheck()
+        self.report.discovered = len(self.seen)
 
+    def stopping(self) -> bool:
+        """True once ``stop`` is set; the first time, tell the fetcher too."""
+        if self.stop is None or not self.stop.is_set():
+            return False
+        if not self.report.stopped:
+            self.report.stopped = True
+            self.fetcher.request_stop()
+            log.warning("stop requested: finishing what is in flight")
+        return True
 
-def _walk_section(
-    section: Section,
-    settings: Settings,
-    fetcher: Fetcher,
-    store: ArchiveWriter,
-    report: CrawlReport,
-    run_id: int,
-) -> Iterator[ListingItem]:
-    """Yield the section page's stories, then each load-more page's, until the end."""
-    profile = settings.profile
-    url = section_url(settings.site.base_url, section.slug, profile)
-    raw = _fetch_listing(url, fetcher, store, report, run_id)
-    if raw is None:
-        return
-    page = parse_section_page(raw.body, raw.final_url, profile)
-    seen = {item.article_id for item in page.items}
-    yield from page.items
-    if page.zone_id is None:
-        report.notes.append(f"{url}: no zone id found, load-more pages not walked")
-        return
-    for number in range(2, 2 + settings.crawl.max_listing_pages):
-        api = loadmore_url(settings.site.base_url, page.zone_id, number, profile)
-        raw = _fetch_listing(api, fetcher, store, report, run_id)
-        if raw is None:
-            return
+    def seed(self) -> None:
+        """Queue what every run reads first: section pages and feeds (and sitemaps)."""
+        base, profile = self.settings.site.base_url, self.settings.profile
+        entries = []
+        for slug in sorted(self.sections):
+            feed = canonicalize(profile.url_patterns["section_rss"].format(slug=slug), base)
+            entries.append(FrontierEntry.listing("section", section_url(base, slug, profile), slug))
+            entries.append(FrontierEntry.listing("rss", feed, slug))
+        self.api_blocked = not self._api_allowed()
+        if self.api_blocked or self.backfill:
+            entries += self._sitemap_and_home_feed()
+        self.frontier.requeue(entries)
+
+    def _api_allowed(self) -> bool:
+        api = loadmore_url(self.settings.site.base_url, "1", 2, self.settings.profile)
         try:
-            more = parse_loadmore(raw.body, api, profile)
-        except ParseError as exc:
-            _fail(api, "bad-listing", str(exc), store, report, run_id, raw)
-            return
-        fresh = [item for item in more.items if item.article_id not in seen]
-        seen.update(item.article_id for item in fresh)
-        yield from fresh
-        # An answer with nothing new means the API went round again: stop either way.
-        if not more.has_more or not fresh:
-            return
+            allowed = self.fetcher.allowed_by_robots(api)
+        except FetchError as exc:
+            self.report.notes.append(f"could not read robots.txt for {api}: {exc}")
+            return True
+        if not allowed:
+            self.report.notes.append(
+                "robots.txt disallows the load-more API: discovering from sitemaps and RSS"
+            )
+        return allowed
 
-
-def _fetch_listing(
-    url: str, fetcher: Fetcher, store: ArchiveWriter, report: CrawlReport, run_id: int
-) -> RawPage | None:
-    try:
-        return fetcher.fetch(url)
-    except RobotsDisallowed as exc:
-        report.notes.append(f"{url}: disallowed by robots.txt")
-        report.failed[exc.reason] += 1
-    except FetchError as exc:
-        _fail(url, exc.reason, str(exc), store, report, run_id)
-    return None
-
-
-def fetch_articles(
-    items: Iterable[ListingItem], settings: Settings, fetcher: Fetcher
-) -> Iterator[PageResult]:
-    """Fetch and parse ``items`` in a thread pool; yield each result as it completes."""
-    workers = max(1, settings.crawl.concurrency)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        futures: list[Future[PageResult]] = [
-            pool.submit(fetch_and_parse, item, settings, fetcher) for item in items
+    def _sitemap_and_home_feed(self) -> list[FrontierEntry]:
+        base, patterns = self.settings.site.base_url, self.settings.profile.url_patterns
+        return [
+            FrontierEntry.listing("sitemap-index", canonicalize(patterns["sitemap_index"], base)),
+            FrontierEntry.listing("rss", canonicalize(patterns["home_rss"], base)),
         ]
+
+    def drain(self) -> None:
+        """Visit due frontier entries, listings first, until none is left or we stop."""
+        while not self.stopping():
+            batch = self.frontier.due(self.run_id, limit=BATCH)
+            if not batch:
+                return
+            if not batch[0].is_article:
+                for entry in (e for e in batch if not e.is_article):
+                    if self.stopping():
+                        return
+                    self.visit_listing(entry)
+                continue  # listings may have queued more listings: look again
+            self.visit_articles(batch)
+
+    # --- listings ------------------------------------------------------------------------
+
+    def visit_listing(self, entry: FrontierEntry) -> None:
+        """Fetch and read one listing page, feed or sitemap; settle its frontier row."""
         try:
-            for future in as_completed(futures):
+            raw = self.fetcher.fetch(entry.url)
+            self.read_listing(entry, raw)
+        except RobotsDisallowed as exc:
+            if exc.reason == "robots":
+                self._listing_disallowed(entry, exc)
+            else:
+                self._listing_failed(entry, exc.reason, str(exc))
+        except FetchError as exc:
+            if exc.reason not in STOP_REASONS:
+                self._listing_failed(entry, exc.reason, str(exc))
+        except ParseError as exc:
+            self._listing_failed(entry, "bad-listing", str(exc))
+        else:
+            self.frontier.settle(entry.key, "done", self.run_id)
+
+    def read_listing(self, entry: FrontierEntry, raw: RawPage) -> None:
+        """Queue what ``raw`` (a page of kind ``entry.kind``) names. Raises ParseError."""
+        readers = {
+            "section": self._read_section,
+            "loadmore": self._read_loadmore,
+            "backfill": self._read_loadmore,
+            "rss": self._read_rss,
+            "sitemap-index": self._read_sitemap_index,
+            "sitemap": self._read_sitemap,
+        }
+        readers[entry.kind](entry, raw)
+
+    def _read_section(self, entry: FrontierEntry, raw: RawPage) -> None:
+        page = parse_section_page(raw.body, raw.final_url, self.settings.profile)
+        self.walked[entry.section_slug or ""].update(item.article_id for item in page.items)
+        archived = self.queue_articles(page.items, entry.section_slug)
+        if self._past_since(page.items):
+            return
+        go_on = self._walk_on(entry, archived, True, bool(page.items))
+        if page.next_url is not None and go_on:
+            # Plain next-page links: each page is read like the section page itself.
+            next_page = FrontierEntry.listing(
+                "section", page.next_url, entry.section_slug, max(entry.depth, 1) + 1
+            )
+            self.frontier.requeue([next_page])
+        if entry.depth > 1:
+            return  # the load-more chain starts from the first page only
+        if page.zone_id is None:
+            if page.next_url is None:
+                self.report.notes.append(f"{entry.url}: no zone id and no next-page link")
+            return
+        if not self.api_blocked and go_on:
+            self._queue_next_page(entry, page.zone_id, 2)
+
+    def _read_loadmore(self, entry: FrontierEntry, raw: RawPage) -> None:
+        more = parse_loadmore(raw.body, entry.url, self.settings.profile)
+        # Fresh for this walk: a feed or sitemap may have named them already.
+        walked = self.walked[entry.section_slug or ""]
+        fresh = [item for item in more.items if item.article_id not in walked]
+        walked.update(item.article_id for item in more.items)
+        archived = self.queue_articles(more.items, entry.section_slug)
+        zone = _zone_of(entry.url, self.settings)
+        if self._past_since(more.items):
+            return
+        if zone and self._walk_on(entry, archived, more.has_more, bool(fresh)):
+            self._queue_next_page(entry, zone, entry.depth + 1)
+
+    def _past_since(self, items: Iterable[ListingItem]) -> bool:
+        """True when a ``--since`` walk has gone past its date: every dated story on the
+        page is older (the listing runs newest first)."""
+        if self.since is None:
+            return False
+        cutoff = _day_start(self.since)
+        dated = [item.published for item in items if item.published is not None]
+        return bool(dated) and all(when < cutoff for when in dated)
+
+    def _walk_on(self, entry: FrontierEntry, archived: int, has_more: bool, fresh: bool) -> bool:
+        """Tell whether the load-more walk goes on past ``entry``'s page."""
+        page = max(entry.depth, 1)
+        # An answer with nothing new means the API went round again: stop either way.
+        if not has_more or not fresh or page >= self.settings.crawl.max_listing_pages:
+            return False
+        if self.backfill or entry.kind == "backfill":
+            return True
+        self.overlap[entry.section_slug or ""] += archived
+        return self.overlap[entry.section_slug or ""] < self.settings.crawl.overlap
+
+    def _queue_next_page(self, entry: FrontierEntry, zone: str, page: int) -> None:
+        url = loadmore_url(self.settings.site.base_url, zone, page, self.settings.profile)
+        # A backfill walk stays one after a kill: the next run goes on to the end.
+        kind = "backfill" if self.backfill or entry.kind == "backfill" else "loadmore"
+        self.frontier.requeue([FrontierEntry.listing(kind, url, entry.section_slug, page)])
+
+    def _read_rss(self, entry: FrontierEntry, raw: RawPage) -> None:
+        self.queue_articles(
+            parse_rss(raw.body, entry.url, self.settings.profile), entry.section_slug
+        )
+
+    def _read_sitemap_index(self, entry: FrontierEntry, raw: RawPage) -> None:
+        sitemap = parse_sitemap(raw.body, entry.url)
+        months = sorted(sitemap.entries, key=lambda e: e.lastmod or self.started, reverse=True)
+        if self.since is not None:
+            cutoff = _day_start(self.since)
+            months = [m for m in months if m.lastmod is None or m.lastmod >= cutoff]
+        elif not self.full and self.archived:
+            # Incremental: new articles are in the newest months (an empty archive reads all).
+            months = months[:INCREMENTAL_SITEMAPS]
+        self.frontier.requeue(FrontierEntry.listing("sitemap", m.url) for m in months)
+
+    def _read_sitemap(self, entry: FrontierEntry, raw: RawPage) -> None:
+        sitemap = parse_sitemap(raw.body, entry.url)
+        cutoff = _day_start(self.since) if self.since else None
+        recent = self.started - timedelta(days=self.settings.crawl.recheck_days)
+        items = []
+        for page in sitemap.entries:
+            found = article_id(page.url, self.settings.profile)
+            # lastmod is the last edit, never before publication: older means out of range.
+            if found is None or (cutoff and page.lastmod and page.lastmod < cutoff):
+                continue
+            if found in self.archived and page.lastmod and page.lastmod >= recent:
+                self.hints[found] = page.url
+            items.append(ListingItem(page.url, found))
+        self.queue_articles(items, None)
+
+    def queue_articles(self, items: Iterable[ListingItem], section_slug: str | None) -> int:
+        """Queue the items not archived yet; return how many were archived already."""
+        items = list(items)
+        if self.since is not None:
+            cutoff = _day_start(self.since)
+            items = [i for i in items if i.published is None or i.published >= cutoff]
+        self.seen.update(item.article_id for item in items)
+        new = [item for item in items if item.article_id not in self.archived]
+        self.frontier.add(
+            FrontierEntry.article(item.article_id, item.url, section_slug) for item in new
+        )
+        return len(items) - len(new)
+
+    def _listing_disallowed(self, entry: FrontierEntry, exc: RobotsDisallowed) -> None:
+        self.report.skipped_by_robots += 1
+        self.frontier.settle(entry.key, "skipped", self.run_id, reason=exc.reason)
+        if entry.kind in ("loadmore", "backfill") and not self.api_blocked:
+            self.api_blocked = True
+            self.report.notes.append(f"{entry.url}: disallowed by robots.txt; using sitemaps")
+            self.frontier.requeue(self._sitemap_and_home_feed())
+
+    def _listing_failed(self, entry: FrontierEntry, reason: str, message: str) -> None:
+        self._fail(entry, reason, message)
+        if entry.kind in ("loadmore", "backfill", "section"):
+            self.failed_listings.append((entry.key, reason))
+
+    # --- articles ------------------------------------------------------------------------
+
+    def visit_articles(self, entries: Iterable[FrontierEntry]) -> None:
+        """Fetch and parse ``entries`` in the pool; store each result on this thread."""
+        to_fetch = []
+        for entry in entries:
+            if entry.key.removeprefix("a:") in self.archived:
+                # Stored by a run killed before it could settle the row: never refetch.
+                self.frontier.settle(entry.key, "done", self.run_id)
+            else:
+                to_fetch.append(entry)
+        for result in self._fetch_all(to_fetch, conditional=False):
+            self.store_article(result)
+
+    def _fetch_all(
+        self, entries: list[FrontierEntry], *, conditional: bool
+    ) -> Iterator[PageResult]:
+        """Yield the result of each entry as it completes, at most ``in_flight`` at once,
+        taking no new entry once stopped."""
+        pending: set[Future[PageResult]] = set()
+        queue = iter(entries)
+        while True:
+            while len(pending) < self.in_flight and not self.stopping():
+                entry = next(queue, None)
+                if entry is None:
+                    break
+                headers = _validators(entry) if conditional else None
+                pending.add(self.pool.submit(self.fetch_page, entry, headers))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when="FIRST_COMPLETED")
+            for future in done:
                 yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+
+    def fetch_page(self, entry: FrontierEntry, headers: dict[str, str] | None) -> PageResult:
+        """Fetch one article page and parse a 200 answer; errors come back in the result."""
+        try:
+            raw = self.fetcher.fetch(entry.url, headers=headers)
+        except FetchError as exc:
+            return PageResult(entry, error=exc)
+        if raw.status != 200 or article_id(raw.final_url, self.settings.profile) is None:
+            return PageResult(entry, raw=raw)
+        try:
+            article = parse_article(raw.body, raw.final_url, self.settings.profile)
+        except ParseError as exc:
+            return PageResult(entry, raw=raw, error=exc)
+        return PageResult(entry, raw=raw, article=article)
+
+    def store_article(self, result: PageResult) -> None:
+        """Settle one article of the frontier from what fetching it gave."""
+        entry, error = result.entry, result.error
+        if isinstance(error, FetchError) and error.reason in STOP_REASONS:
+            return  # still pending: the next run fetches it
+        if result.raw is not None:
+            self.report.fetched += 1
+            self.fetched_ids.add(entry.key.removeprefix("a:"))
+        if isinstance(error, RobotsDisallowed) and error.reason == "robots":
+            self.report.skipped_by_robots += 1
+            self.frontier.settle(entry.key, "skipped", self.run_id, reason=error.reason)
+        elif isinstance(error, NotAnArticle) or (
+            result.raw and result.article is None and not error
+        ):
+            self._not_an_article(result)
+        elif error is not None:
+            reason = "parse-error" if isinstance(error, ParseError) else error.reason
+            self._fail(entry, reason, str(error), result.raw)
+        elif result.article is not None and result.raw is not None:
+            self._keep(entry, result.article, result.raw)
+        self._tick()
+
+    def _not_an_article(self, result: PageResult) -> None:
+        why = result.error.reason if isinstance(result.error, NotAnArticle) else "no-article-url"
+        self.report.not_articles += 1
+        self.store.record_failure(
+            result.entry.url, f"not-an-article: {why}", result.raw, run_id=self.run_id
+        )
+        self.frontier.settle(result.entry.key, "skipped", self.run_id, reason=why)
+
+    def _keep(self, entry: FrontierEntry, article: Article, raw: RawPage) -> None:
+        """Archive ``article`` when it belongs to a configured section, else skip it."""
+        if entry.section_slug is None and article.section_slug not in self.sections:
+            self.report.out_of_section += 1
+            reason = f"out-of-section: {article.section_slug or 'unknown'}"
+            self.frontier.settle(entry.key, "skipped", self.run_id, reason=reason)
+            return
+        outcome = self.store.save_article(article, raw, run_id=self.run_id)
+        self.archived.add(article.article_id)
+        self.report.count_outcome(outcome)
+        self.report.count_fields(article)
+        etag, modified = raw.headers.get("etag"), raw.headers.get("last-modified")
+        follow = self._related(article, entry.depth + 1)
+        self.frontier.settle(
+            entry.key, "done", self.run_id, etag=etag, last_modified=modified, follow=follow
+        )
+        log.debug("%s %s", outcome, entry.url)
+
+    def _related(self, article: Article, depth: int) -> list[FrontierEntry]:
+        """The related ("Đọc thêm") articles to queue, up to ``follow_depth``; their own
+        page decides whether they belong to a configured section."""
+        if depth > self.settings.crawl.follow_depth:
+            return []
+        entries = []
+        for link in article.related:
+            found = article_id(link.url, self.settings.profile)
+            if found and found not in self.archived and found not in self.seen:
+                self.seen.add(found)
+                entries.append(FrontierEntry.article(found, canonicalize(link.url), None, depth))
+        return entries
+
+    def _fail(
+        self, entry: FrontierEntry, reason: str, message: str, raw: RawPage | None = None
+    ) -> None:
+        self.report.failed[reason] += 1
+        log.warning("failed %s", message)
+        self.store.record_failure(entry.url, reason, raw, run_id=self.run_id)
+        self.frontier.fail(
+            entry.key,
+            reason,
+            self.run_id,
+            retry_base_seconds=self.settings.crawl.retry_base_seconds,
+        )
+
+    def _tick(self) -> None:
+        if self.progress is not None:
+            self.progress(self.report)
+
+    # --- re-checks -----------------------------------------------------------------------
+
+    def recheck(self) -> None:
+        """Re-check recent (and lately edited) archived articles with conditional GETs."""
+        days = self.settings.crawl.recheck_days
+        targets = dict(self.store.recent_articles(self.started - timedelta(days=days)))
+        for found, url in self.hints.items():
+            targets.setdefault(found, url)
+        keys = [f"a:{found}" for found in targets if found not in self.fetched_ids]
+        known = self.frontier.entries(keys)
+        entries = [
+            known.get(key) or FrontierEntry.article(key[2:], targets[key[2:]]) for key in keys
+        ]
+        for result in self._fetch_all(entries, conditional=True):
+            self.store_recheck(result)
+
+    def store_recheck(self, result: PageResult) -> None:
+        """Record what re-checking an archived article showed."""
+        entry, raw, error = result.entry, result.raw, result.error
+        found = entry.key.removeprefix("a:")
+        if isinstance(error, HTTPStatusError) and error.status in GONE_STATUSES:
+            self._removed(entry, found, f"HTTP {error.status}")
+        elif isinstance(error, FetchError):
+            if error.reason not in STOP_REASONS:
+                self.report.failed[error.reason] += 1
+                self.store.record_failure(entry.url, error.reason, run_id=self.run_id)
+        elif raw is not None and raw.status == 304:
+            self.report.not_modified += 1
+            self.store.log_fetch(raw, run_id=self.run_id)
+        elif raw is not None and article_id(raw.final_url, self.settings.profile) is None:
+            self._removed(entry, found, f"redirected to {raw.final_url}")
+        elif error is not None:
+            self._fail(entry, "parse-error", str(error), raw)
+        elif result.article is not None and raw is not None:
+            self.report.fetched += 1
+            self._keep(entry, result.article, raw)
+        self._tick()
+
+    def _removed(self, entry: FrontierEntry, found: str, why: str) -> None:
+        if self.store.mark_removed(found):
+            self.report.removed += 1
+            log.info("removed from the site (%s): %s", why, entry.url)
+        self.frontier.add([entry])
+        self.frontier.settle(entry.key, "removed", self.run_id, reason=why)
 
 
-def fetch_and_parse(item: ListingItem, settings: Settings, fetcher: Fetcher) -> PageResult:
-    """Fetch one article page and parse it; errors come back in the result, not raised."""
-    try:
-        raw = fetcher.fetch(item.url)
-    except FetchError as exc:
-        return PageResult(item, error=exc)
-    try:
-        article = parse_article(raw.body, raw.final_url, settings.profile)
-    except ParseError as exc:
-        return PageResult(item, raw=raw, error=exc)
-    return PageResult(item, raw=raw, article=article)
+def _validators(entry: FrontierEntry) -> dict[str, str] | None:
+    headers = {}
+    if entry.etag:
+        headers["If-None-Match"] = entry.etag
+    if entry.last_modified:
+        headers["If-Modified-Since"] = entry.last_modified
+    return headers or None
 
 
-def _store_result(
-    result: PageResult, store: ArchiveWriter, report: CrawlReport, run_id: int
-) -> None:
-    url = result.item.url
-    if result.raw is not None:
-        report.fetched += 1
-    if isinstance(result.error, NotAnArticle):
-        report.not_articles += 1
-        store.record_failure(url, f"not-an-article: {result.error.reason}", result.raw,
-                             run_id=run_id)
-    elif isinstance(result.error, ParseError):
-        _fail(url, "parse-error", str(result.error), store, report, run_id, result.raw)
-    elif isinstance(result.error, FetchError):
-        _fail(url, result.error.reason, str(result.error), store, report, run_id)
-    elif result.article is not None and result.raw is not None:
-        outcome = store.save_article(result.article, result.raw, run_id=run_id)
-        report.count_outcome(outcome)
-        log.debug("%s %s", outcome, url)
+def _zone_of(url: str, settings: Settings) -> str | None:
+    """The zone id of a load-more URL, read back through the profile's URL template."""
+    template = re.escape(settings.profile.url_patterns["loadmore"])
+    pattern = template.replace(r"\{zone_id\}", r"(?P<zone>\d+)").replace(r"\{page\}", r"\d+")
+    match = re.search(pattern + "$", urlsplit(url).path)
+    return match["zone"] if match else None
 
 
-def _fail(
-    url: str,
-    reason: str,
-    message: str,
-    store: ArchiveWriter,
-    report: CrawlReport,
-    run_id: int,
-    raw: RawPage | None = None,
-) -> None:
-    if reason in STOP_REASONS:  # asked to stop: the URL did not fail, the next run gets it
-        return
-    report.failed[reason] += 1
-    log.warning("failed %s", message)
-    store.record_failure(url, reason, raw, run_id=run_id)
+def _day_start(day: date) -> datetime:
+    """Midnight of ``day`` in the site's time zone (+07:00)."""
+    return datetime.combine(day, clock_time(0, 0), tzinfo=SITE_TZ)

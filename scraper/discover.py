@@ -10,10 +10,14 @@ never read as the section's listing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+import zlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
 from .errors import ParseError
 from .profile import DEFAULT_PROFILE, SiteProfile
@@ -28,6 +32,7 @@ class ListingItem:
     url: str
     article_id: str
     title: str | None = None
+    published: datetime | None = None  # as the listing prints it, when it does
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,7 @@ class SectionPage:
 
     items: tuple[ListingItem, ...]
     zone_id: str | None
+    next_url: str | None = None  # an HTML next-page link, where the listing has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +61,19 @@ def parse_section_page(
     for selector in profile.select("section_lead_blocks") + profile.select("section_timeline"):
         containers.extend(soup.select(selector))
     items = _items_from(containers, page_url, profile)
-    return SectionPage(items=items, zone_id=_zone_id(soup, profile))
+    return SectionPage(
+        items=items, zone_id=_zone_id(soup, profile), next_url=_next_page(soup, page_url, profile)
+    )
+
+
+def _next_page(soup: BeautifulSoup, page_url: str, profile: SiteProfile) -> str | None:
+    for selector in profile.select("section_next_page"):
+        node = soup.select_one(selector)
+        href = node.get("href") if node is not None else None
+        if isinstance(href, str) and href.strip() and not href.startswith(("#", "javascript:")):
+            url = canonicalize(href, page_url)
+            return url if url != canonicalize(page_url) else None
+    return None
 
 
 def _zone_id(soup: BeautifulSoup, profile: SiteProfile) -> str | None:
@@ -108,6 +126,9 @@ def _items_from_contents(
             continue
         item = _item(entry["url"], entry.get("title"), api_url, profile)
         if item is not None:
+            when = entry.get("date")
+            if isinstance(when, int | float) and not isinstance(when, bool):
+                item = replace(item, published=datetime.fromtimestamp(when, SITE_TZ))
             items.setdefault(item.article_id, item)
     return tuple(items.values())
 
@@ -122,6 +143,7 @@ def _items_from(
             title = link.get("title") or link.get_text(" ", strip=True)
             item = _item(str(link.get("href", "")), title, page_url, profile)
             if item is not None:
+                item = replace(item, published=_story_time(link))
                 items.setdefault(item.article_id, item)
     return tuple(items.values())
 
@@ -132,6 +154,20 @@ def _story_links(container: Tag, profile: SiteProfile) -> list[Tag]:
         links.extend(container.select(selector))
     # A lead block may be a bare story without a heading class: fall back to any link.
     return links or container.select("a[href]")
+
+
+def _story_time(link: Tag) -> datetime | None:
+    """The ``time[datetime]`` of the story holding ``link``, if it prints one."""
+    story = link.find_parent(["article", "li"]) or link.parent
+    node = story.select_one("time[datetime]") if story is not None else None
+    value = node.get("datetime") if node is not None else None
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=SITE_TZ)
 
 
 def _item(href: str, title: Any, base: str, profile: SiteProfile) -> ListingItem | None:
@@ -154,3 +190,133 @@ def loadmore_url(base_url: str, zone_id: str, page: int, profile: SiteProfile) -
 def section_url(base_url: str, slug: str, profile: SiteProfile) -> str:
     """Return the URL of the section page for ``slug``."""
     return canonicalize(profile.url_patterns["section_page"].format(slug=slug), base_url)
+
+
+# --- feeds and sitemaps ------------------------------------------------------------------
+
+GZIP_MAGIC = b"\x1f\x8b"
+# A sitemap may be served gzip-compressed as a file (not as a transfer encoding); cap what
+# it may inflate to, like any other answer.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """One ``<loc>`` of a sitemap index or urlset, with its ``lastmod`` if given."""
+
+    url: str
+    lastmod: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sitemap:
+    """A parsed sitemap: an index of other sitemaps, or a urlset of pages."""
+
+    is_index: bool
+    entries: tuple[SitemapEntry, ...]
+
+
+def parse_rss(
+    body: bytes, feed_url: str, profile: SiteProfile = DEFAULT_PROFILE
+) -> tuple[ListingItem, ...]:
+    """Return the articles an RSS 2.0 (or Atom) feed links to, in feed order.
+
+    Raises :class:`ParseError` naming ``feed_url`` when the body is not XML.
+    """
+    root = _xml_root(body, feed_url)
+    items: dict[str, ListingItem] = {}
+    for node in root.iter():
+        if _local(node.tag) not in ("item", "entry"):
+            continue
+        link = _child_text(node, "link") or _atom_href(node) or _child_text(node, "guid")
+        if not link:
+            continue
+        item = _item(link, _child_text(node, "title"), feed_url, profile)
+        if item is not None:
+            items.setdefault(item.article_id, item)
+    return tuple(items.values())
+
+
+def parse_sitemap(body: bytes, sitemap_url: str) -> Sitemap:
+    """Parse a sitemap index or urlset, gzip-compressed or not.
+
+    ``lastmod`` is the time of the last edit (not of publication): an edit hint.
+    Raises :class:`ParseError` naming ``sitemap_url`` when it is not a sitemap.
+    """
+    root = _xml_root(_gunzip(body, sitemap_url), sitemap_url)
+    kind = _local(root.tag)
+    if kind not in ("sitemapindex", "urlset"):
+        raise ParseError(sitemap_url, f"not a sitemap (root element <{kind}>)")
+    child = "sitemap" if kind == "sitemapindex" else "url"
+    entries = []
+    for node in root:
+        if not isinstance(node.tag, str) or _local(node.tag) != child:
+            continue
+        loc = _child_text(node, "loc")
+        if loc:
+            lastmod = _child_text(node, "lastmod")
+            entries.append(SitemapEntry(canonicalize(loc, sitemap_url), _w3c_time(lastmod)))
+    return Sitemap(is_index=kind == "sitemapindex", entries=tuple(entries))
+
+
+def _gunzip(body: bytes, url: str) -> bytes:
+    if not body.startswith(GZIP_MAGIC):
+        return body
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(body, MAX_SITEMAP_BYTES)
+    except zlib.error as exc:
+        raise ParseError(url, f"broken gzip sitemap ({exc})") from None
+    if inflater.unconsumed_tail:
+        raise ParseError(url, f"gzip sitemap inflates past {MAX_SITEMAP_BYTES} bytes")
+    return data
+
+
+def _xml_root(body: bytes, url: str) -> Any:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+    try:
+        return etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(url, f"not well-formed XML ({exc})") from None
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _child_text(node: Any, name: str) -> str | None:
+    for child in node:
+        if _local(child.tag) == name and child.text and child.text.strip():
+            return str(child.text).strip()
+    return None
+
+
+def _atom_href(node: Any) -> str | None:
+    for child in node:
+        if _local(child.tag) == "link" and child.get("href"):
+            return str(child.get("href"))
+    return None
+
+
+def _w3c_time(value: str | None) -> datetime | None:
+    """A sitemap time (W3C datetime: a date, or a time with an offset), else None."""
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    # A bare date or a time without offset is the site's local time (+07:00).
+    return when if when.tzinfo else when.replace(tzinfo=SITE_TZ)
+
+
+def sitemap_month(url: str) -> tuple[int, int] | None:
+    """Return ``(year, month)`` of a monthly sitemap URL (``news-2024-3.xml``,
+    ``news-2024-03.xml.gz``), else None."""
+    match = _SITEMAP_MONTH.search(url)
+    return (int(match["year"]), int(match["month"])) if match else None
+
+
+_SITEMAP_MONTH = re.compile(r"-(?P<year>\d{4})-(?P<month>\d{1,2})\.xml(?:\.gz)?$")
+SITE_TZ = timezone(timedelta(hours=7))

@@ -417,7 +417,9 @@ class Fetcher:
             rules = self._robots_for(url, target)
             if not rules.allows(target, self.policy.user_agent):
                 self._record(robots_blocked=1)
-                raise RobotsDisallowed(url, rules.refusal(target))
+                # An unreachable robots.txt is a failure to retry, not a rule to respect.
+                reason = "robots" if rules.allow_all or rules.parser else "robots-unreachable"
+                raise RobotsDisallowed(url, rules.refusal(target), reason=reason)
 
     def _check_host(self, url: str, target: str) -> None:
         try:

@@ -68,6 +68,13 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "section_timeline": ('div.box-content.content-list[data-source^="zone-timeline-"]',),
         "section_lead_blocks": (".abf-cate .story", ".rank-1", ".rank-2"),
         "section_loadmore": (".control__loadmore",),
+        # plain next-page links, where a listing has them instead of (or besides) load-more
+        "section_next_page": (
+            'link[rel="next"]',
+            'a[rel="next"]',
+            ".pagination a.next",
+            ".pagination__next a",
+        ),
     }
 )
 

@@ -43,13 +43,16 @@ JOB_FUNCTION = "scraper.schedule:run_job"
 # How often the main thread looks at the stop event (signals also wake it).
 WAIT_SECONDS = 1.0
 
-# What each kind of job asks of run_crawl, beyond the sections it covers.
-# HOOK (crawl engine, issue 4): run_crawl is gaining a re-check mode (recent articles) and
-# a sitemap sweep; once it takes them, put their keyword arguments here, e.g.
-# {"mode": "recheck"}. Until then both jobs run the ordinary crawl of every section (which
-# re-fetches every listed article) and say so in the log.
-CRAWL_OPTIONS: Mapping[str, Mapping[str, object]] = {"crawl": {}, "recheck": {}, "sitemap": {}}
-PENDING_MODES = frozenset({"recheck", "sitemap"})
+# What each kind of job asks of run_crawl, beyond the sections it covers. Every
+# incremental run re-checks the articles of the last `crawl.recheck_days` days with
+# conditional requests, so the nightly re-check is an incremental run; the weekly sweep is
+# a full run, which also reads the sitemaps and the home feed (articles already archived
+# are not fetched again).
+CRAWL_OPTIONS: Mapping[str, Mapping[str, object]] = {
+    "crawl": {},
+    "recheck": {},
+    "sitemap": {"full": True},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +170,6 @@ class Daemon:
         if crawl_stop is None:
             log.info("job %s not started: stopping", job_id)
             return
-        if spec.kind in PENDING_MODES:
-            log.info("job %s: this version has no %s mode yet; running the full crawl",
-                     job_id, spec.kind)
         try:
             run_exclusive_crawl(self._settings_for(spec), self.store,
                                 holder=f"baohatinh schedule (job {job_id})", stop=crawl_stop,

@@ -90,6 +90,18 @@ class CrawlSettings:
         1000, "Most load-more pages walked per section in one run (a safety stop)."
     )
     obey_robots: bool = _opt(True, "Obey robots.txt. Leave on for the real site.")
+    overlap: int = _opt(
+        5, "Incremental runs stop walking a listing after this many already-archived articles."
+    )
+    recheck_days: int = _opt(
+        3, "Incremental runs re-check articles published in the last N days (conditional GET)."
+    )
+    follow_depth: int = _opt(
+        1, "How many \"Đọc thêm\" links deep to follow (only articles of the sections kept)."
+    )
+    retry_base_seconds: float = _opt(
+        600.0, "A failed URL waits this long before a later run retries it, doubling each time."
+    )
 
 
 @dataclass(frozen=True)
@@ -362,7 +374,11 @@ def _check(settings: Settings, source: str | None) -> None:
         if value <= 0:
             raise ConfigError(f"must be greater than 0, got {value}", path=source, key=key)
     for key, value in {"crawl.delay_seconds": crawl.delay_seconds,
-                       "crawl.backoff_seconds": crawl.backoff_seconds}.items():
+                       "crawl.backoff_seconds": crawl.backoff_seconds,
+                       "crawl.overlap": crawl.overlap,
+                       "crawl.recheck_days": crawl.recheck_days,
+                       "crawl.follow_depth": crawl.follow_depth,
+                       "crawl.retry_base_seconds": crawl.retry_base_seconds}.items():
         if value < 0:
             raise ConfigError(f"must not be negative, got {value}", path=source, key=key)
     if not re.search(r"\+?https?://|@", crawl.user_agent):

@@ -46,6 +46,7 @@ __all__ = [
     "CrawlRunRow",
     "CrawlLockRow",
     "ScheduledJobRow",
+    "FrontierRow",
     "SEARCH_TABLE",
 ]
 
@@ -301,3 +302,34 @@ class ScheduledJobRow(Base):
     id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FrontierRow(Base):
+    """One URL the crawler must visit (a listing page or an article), surviving a kill.
+
+    ``key`` is ``a:<article id>`` for an article (one row whichever URL led to it) and
+    ``l:<url>`` for a listing, feed or sitemap. ``state`` is ``pending``, ``done``,
+    ``failed`` (retried from ``next_attempt_at`` on), ``skipped`` (out of section, not an
+    article, disallowed) or ``removed``. ``depth`` is the "Đọc thêm" link depth of an
+    article and the page number of a load-more page. ``section_slug`` is the configured
+    section whose listing named it, or None when membership must be read from the page.
+    """
+
+    __tablename__ = "frontier"
+    __table_args__ = (Index(None, "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer)
+    section_slug: Mapped[str | None] = mapped_column(String(200))
+    depth: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_run_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime]

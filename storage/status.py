@@ -21,7 +21,10 @@ from .store import Store
 __all__ = ["ArchiveStatus", "FailedUrl", "RunSummary", "read_status"]
 
 # Report keys shown for each run, in this order.
-RUN_COUNTS = ("discovered", "fetched", "new", "updated", "unchanged", "not_articles")
+RUN_COUNTS = (
+    "discovered", "fetched", "new", "updated", "unchanged", "not_modified", "removed",
+    "not_articles",
+)
 # Failures that a later run cannot cure: the page is not an article.
 SETTLED_PREFIX = "not-an-article"
 

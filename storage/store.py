@@ -38,6 +38,7 @@ from .convert import (
     snapshot,
 )
 from .engine import WRITE, database_errors, make_engine, safe_url
+from .frontier import Frontier
 from .index import index_article
 from .lock import CrawlLease, LockHolder, read_holder
 from .models import (
@@ -252,6 +253,34 @@ class Store:
                 )
             )
 
+    def mark_removed(self, article_id: str, seen_at: datetime | None = None) -> bool:
+        """Mark archived article ``article_id`` as gone from the site since ``seen_at``
+        (default now), keeping its last good version untouched. Returns False when no
+        such article is archived. Raises ``StoreError``."""
+        when = _aware(seen_at or _now(), "removal time")
+        with self._write(f"marking article {article_id} removed") as session:
+            row = session.scalars(
+                select(ArticleRow).where(ArticleRow.article_id == article_id)
+            ).one_or_none()
+            if row is None:
+                return False
+            row.removed_at = row.removed_at or when
+            return True
+
+    def log_fetch(self, raw: RawPage, *, run_id: int | None = None) -> None:
+        """Log a fetch whose body is not kept (a 304 Not Modified): the only write it costs."""
+        _aware(raw.fetched_at, "raw page fetched_at")
+        with self._write(f"logging the fetch of {raw.url}") as session:
+            session.add(
+                FetchLogRow(
+                    url=raw.url, status=raw.status, fetched_at=raw.fetched_at, run_id=run_id
+                )
+            )
+
+    def frontier(self) -> Frontier:
+        """Return the crawl frontier kept in this archive."""
+        return Frontier(self._engine)
+
     # --- reading articles ----------------------------------------------------------------
 
     def has_article(self, article_id: str) -> bool:
@@ -264,6 +293,28 @@ class Store:
         """Return the site ids of every archived article."""
         with self._read("listing archived article ids") as session:
             return set(session.scalars(select(ArticleRow.article_id)))
+
+    def recent_articles(self, since: datetime) -> list[tuple[str, str]]:
+        """Return ``(site id, url)`` of the articles published since ``since`` and not
+        marked removed, newest first: the ones an incremental run re-checks."""
+        query = (
+            select(ArticleRow.article_id, ArticleRow.url)
+            .where(ArticleRow.published_at >= since, ArticleRow.removed_at.is_(None))
+            .order_by(ArticleRow.published_at.desc())
+        )
+        with self._read("listing recent articles") as session:
+            return [(str(a), str(u)) for a, u in session.execute(query)]
+
+    def recent_reports(self, limit: int = 5) -> list[dict[str, Any]]:
+        """Return the reports of the last ``limit`` finished crawl runs, newest first."""
+        query = (
+            select(CrawlRunRow.report)
+            .where(CrawlRunRow.finished_at.is_not(None), CrawlRunRow.report.is_not(None))
+            .order_by(CrawlRunRow.id.desc())
+            .limit(limit)
+        )
+        with self._read("reading crawl reports") as session:
+            return [dict(report) for report in session.scalars(query) if report]
 
     def get_article(self, key: str) -> ArchivedArticle:
         """Return the archived article whose site id or URL (any form of it) is ``key``.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,18 +73,34 @@ def test_every_archived_article_matches_what_its_page_shows(
         )
 
 
-def test_a_second_crawl_adds_no_rows_and_finds_every_article_unchanged(
+def test_a_second_crawl_fetches_no_stored_article_and_adds_no_rows(
     sample_server: SampleSiteServer, crawled: tuple[Store, object], db_url: str
 ) -> None:
     store, first = crawled
     before = store.counts()
     second = run_crawl(settings_for(sample_server, db_url), store)
     after = store.counts()
-    assert second.unchanged == first.new
-    assert second.new == 0 and second.updated == 0
+    assert second.fetched == 0
+    assert second.new == second.updated == second.unchanged == 0
     for table in ("articles", "revisions", "raw_pages", "images", "related_links"):
         assert after[table] == before[table], table
     assert after["crawl_runs"] == before["crawl_runs"] + 1
+
+
+def test_a_recheck_of_unchanged_articles_costs_one_304_each_and_no_parse(
+    sample_server: SampleSiteServer, crawled: tuple[Store, object], db_url: str
+) -> None:
+    store, first = crawled
+    before = store.counts()
+    settings = settings_for(sample_server, db_url)
+    settings = replace(settings, crawl=replace(settings.crawl, recheck_days=100_000))
+    second = run_crawl(settings, store)
+    after = store.counts()
+    assert second.not_modified == first.new
+    assert second.fetched == 0 and second.unchanged == 0
+    for table in ("articles", "revisions", "raw_pages", "images", "related_links"):
+        assert after[table] == before[table], table
+    assert after["fetches"] == before["fetches"] + first.new
 
 
 def test_the_seed_article_exports_complete(

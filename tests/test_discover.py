@@ -103,3 +103,12 @@ def test_listing_urls_come_from_the_profile_patterns() -> None:
         loadmore_url(BASE, "31", 2, DEFAULT_PROFILE)
         == BASE + "/api/morenews-zone-31-2.html"
     )
+
+
+def test_a_plain_next_page_link_is_read_from_the_section_page() -> None:
+    html = SECTION_PAGE.replace(
+        "</body>", '<div class="pagination"><a rel="next" href="?page=2#x">Sau</a></div></body>'
+    )
+    page = parse_section_page(html, f"{BASE}/xay-dung-dang/")
+    assert page.next_url == f"{BASE}/xay-dung-dang/?page=2"
+    assert parse_section_page(SECTION_PAGE, f"{BASE}/xay-dung-dang/").next_url is None

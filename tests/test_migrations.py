@@ -44,6 +44,7 @@ TABLES = {
     "fetch_log",
     "parse_failures",
     "crawl_runs",
+    "frontier",
     "article_search",
     "crawl_lock",
     "apscheduler_jobs",

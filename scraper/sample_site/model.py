@@ -33,10 +33,16 @@ class SiteOptions:
     ``loadmore_shape``: ``"html"`` answers ``data.articles`` (HTML of story items),
     ``"contents"`` answers ``data.contents`` (a list of objects).
     ``robots_disallow_api``: add ``Disallow: /api/`` to robots.txt.
+    ``html_pagination``: section pages carry a ``rel="next"`` link to ``/<slug>/?page=N``,
+    which lists what load-more page N lists.
+    ``section_size``: articles of the Xây dựng Đảng section (benchmarks ask for thousands).
     """
 
     loadmore_shape: LoadmoreShape = "html"
     robots_disallow_api: bool = False
+    section_size: int = 40
+    html_pagination: bool = False  # section pages also link ?page=N with rel="next"
+    gzip_sitemaps: bool = False  # monthly sitemaps as /sitemaps/news-YYYY-MM.xml.gz files
 
 
 class ImageTruth(NamedTuple):

@@ -23,7 +23,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -197,6 +198,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
+    _leave: Callable[[], None]
     protocol_version = "HTTP/1.1"
     timeout = 10  # close idle keep-alive connections
     # Headers and body go out in two writes: without this, Nagle + delayed ACK cost 40 ms.
@@ -217,7 +219,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         owner = self.server.owner
-        owner._log(self)
+        host = owner._log(self)
+        self._leave = owner._enter(host)
+        try:
+            self._answer(owner, head)
+        finally:
+            self._leave()
+
+    def _answer(self, owner: SampleSiteServer, head: bool) -> None:
         fault = owner.faults.take(self.path)
         if fault is not None:
             if fault.delay:
@@ -259,6 +268,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.end_headers()
+        # The request stops being "in flight" before its body leaves: once the client has
+        # it, it may start its next request, which must not be counted as one more.
+        self._leave()
         if not head and response.status != 304:
             self.wfile.write(response.body)
 
@@ -323,6 +335,8 @@ class SampleSiteServer:
         self.faults = FaultRegistry()
         self._requests: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
+        self._in_flight: Counter[str] = Counter()
+        self._peak: Counter[str] = Counter()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._site: SampleSite | None = None
@@ -402,22 +416,44 @@ class SampleSiteServer:
         return [r for r in self.requests if path in (r.path, urlsplit(r.path).path)]
 
     def clear_log(self) -> None:
-        """Forget the logged requests."""
+        """Forget the logged requests and the peak of requests in flight."""
         with self._log_lock:
             self._requests.clear()
+            self._peak.clear()
 
     def reset(self) -> None:
         """Clear the faults and the log (between tests sharing one server)."""
         self.faults.clear()
         self.clear_log()
 
-    def _log(self, handler: BaseHTTPRequestHandler) -> None:
+    def peak_in_flight(self, host: str) -> int:
+        """The most requests to ``host`` (a Host header name) ever served at once."""
+        with self._log_lock:
+            return self._peak[host]
+
+    def _log(self, handler: BaseHTTPRequestHandler) -> str:
         host = (handler.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
         entry = LoggedRequest(
             handler.command, handler.path, dict(handler.headers.items()), time.monotonic(), host
         )
         with self._log_lock:
             self._requests.append(entry)
+        return host
+
+    def _enter(self, host: str) -> Callable[[], None]:
+        """Count one request to ``host`` in flight; return the (idempotent) way out."""
+        with self._log_lock:
+            self._in_flight[host] += 1
+            self._peak[host] = max(self._peak[host], self._in_flight[host])
+        left = threading.Event()
+
+        def leave() -> None:
+            with self._log_lock:
+                if not left.is_set():
+                    left.set()
+                    self._in_flight[host] -= 1
+
+        return leave
 
 
 def run_sample_site(

@@ -22,6 +22,7 @@ Site map (zone ids in brackets)::
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import random
 import re
@@ -280,10 +281,11 @@ def _spread_dates(rng: random.Random, count: int) -> list[datetime]:
 
 
 def _generated_plans(
-    rng: random.Random, taken_ids: set[int], taken_titles: set[str]
+    rng: random.Random, taken_ids: set[int], taken_titles: set[str], section_size: int
 ) -> list[_Plan]:
     plans = []
-    for section, total in ARTICLE_COUNTS.items():
+    counts = {**ARTICLE_COUNTS, "xay-dung-dang": section_size}
+    for section, total in counts.items():
         fixed = sum(1 for f in c.FIXED_ARTICLES if f.section_slug == section)
         fixed += section == "xay-dung-dang"  # the seed
         titles, _, _ = c.SECTION_TEXTS[section]
@@ -535,13 +537,18 @@ def _section_routes(
         others = [a for a in others if c.SECTION_BY_SLUG[a.section_slug].parent != section.slug]
         most_read = _newest_first([a for a in others if a.section_slug != "xay-dung-dang"])[:3]
         page = r.render_section(ctx, section, listing[:SECTION_PAGE_SIZE], LEAD_BLOCKS, most_read)
-        routes[f"/{section.slug}/"] = _html(page)
         rest = listing[SECTION_PAGE_SIZE:]
         last = 1 + -(-len(rest) // LOADMORE_PAGE_SIZE)
+        routes[f"/{section.slug}/"] = _html(_with_next(page, section.slug, 2, options, rest))
         for number in range(2, last + 2):  # up to the first page past the end
             start = (number - 2) * LOADMORE_PAGE_SIZE
             items = rest[start : start + LOADMORE_PAGE_SIZE]
             more = start + LOADMORE_PAGE_SIZE < len(rest)
+            if options.html_pagination and items:
+                numbered = r.render_section(ctx, section, items, 0, most_read)
+                routes[f"/{section.slug}/?page={number}"] = _html(
+                    _with_next(numbered, section.slug, number + 1, options, rest[start:][10:])
+                )
             payload = (
                 r.loadmore_contents_payload(items, more)
                 if options.loadmore_shape == "contents"
@@ -552,8 +559,21 @@ def _section_routes(
     return routes
 
 
+def _with_next(
+    page: str, slug: str, number: int, options: SiteOptions, remaining: Sequence[ArticleTruth]
+) -> str:
+    """Add a ``rel="next"`` link to page ``number`` when the site paginates in HTML."""
+    if not options.html_pagination or not remaining:
+        return page
+    link = f'<div class="pagination"><a rel="next" href="/{slug}/?page={number}">Sau</a></div>'
+    return page.replace("</body>", link + "</body>", 1)
+
+
 def _feed_routes(
-    ctx: r.Ctx, articles: Sequence[ArticleTruth], listings: Mapping[int, tuple[ArticleTruth, ...]]
+    ctx: r.Ctx,
+    articles: Sequence[ArticleTruth],
+    listings: Mapping[int, tuple[ArticleTruth, ...]],
+    gzip_files: bool = False,
 ) -> dict[str, Response]:
     newest = _newest_first(articles)
     routes = {
@@ -576,8 +596,13 @@ def _feed_routes(
         )
     index = []
     for (year, month), members in months.items():
-        path = f"/sitemaps/news-{year}-{month}.xml"  # month not zero-padded, as on the CMS
-        routes[path] = Response(200, XML, r.render_sitemap_month(ctx, members).encode("utf-8"))
+        body = r.render_sitemap_month(ctx, members).encode("utf-8")
+        if gzip_files:  # served as a .gz file (not a transfer encoding), month zero-padded
+            path = f"/sitemaps/news-{year}-{month:02d}.xml.gz"
+            routes[path] = Response(200, "application/gzip", gzip.compress(body, mtime=0))
+        else:
+            path = f"/sitemaps/news-{year}-{month}.xml"  # month not zero-padded, as on the CMS
+            routes[path] = Response(200, XML, body)
         index.append((ctx.base + path, max(a.updated_at for a in members)))
     routes["/sitemap.xml"] = Response(200, XML, r.render_sitemap_index(index).encode("utf-8"))
     return routes
@@ -614,7 +639,7 @@ def build_site(
     plans = _fixed_plans(rng)
     taken_titles = {p.title for p in plans} | {c.SEED_TITLE}
     taken_ids = {p.article_id for p in plans} | {c.SEED_ID}
-    plans += _generated_plans(rng, taken_ids, taken_titles)
+    plans += _generated_plans(rng, taken_ids, taken_titles, options.section_size)
     drafts = [_draft(rng, plan, index, base, cdn) for index, plan in enumerate(plans)]
     seed = _seed_truth(base, cdn)
     seed_draft = _Draft(seed, _variant(0), (), -1)
@@ -627,7 +652,7 @@ def build_site(
     for page in pages:
         routes[page.truth.path] = _article_response(r.render_article(ctx, page), page.truth)
     routes.update(_section_routes(ctx, listings, options))
-    routes.update(_feed_routes(ctx, articles, listings))
+    routes.update(_feed_routes(ctx, articles, listings, options.gzip_sitemaps))
     routes.update(_tag_routes(ctx, articles))
     routes.update(_old_url_routes(articles))
     routes["/"] = _html(r.render_listing(ctx, "Tin mới nhất", _newest_first(articles)[:12], "home"))

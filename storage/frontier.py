@@ -1,0 +1,282 @@
+"""The crawl frontier in the database: what is left to visit survives a ``kill -9``.
+
+Each URL the crawler must visit is one ``frontier`` row (``storage.models.FrontierRow``),
+keyed so that one article is one row whichever URL led to it. Every change is its own
+short transaction: a crawler killed at any moment leaves each row either still pending
+(visited again by the next run) or settled (never fetched again).
+
+States::
+
+    pending ──take──► done       stored, or a listing read
+                 ├──► failed     retried by a later run from next_attempt_at on
+                 ├──► skipped    out of section, not an article, disallowed by robots
+                 └──► removed    an archived article the site no longer has
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .engine import WRITE, database_errors
+from .models import FrontierRow
+
+__all__ = ["Frontier", "FrontierEntry", "retry_delay"]
+
+PENDING, DONE, FAILED, SKIPPED, REMOVED = "pending", "done", "failed", "skipped", "removed"
+# Listings come before articles: they are what finds the articles.
+LISTING_PRIORITY, ARTICLE_PRIORITY = 0, 1
+# Across runs a failing URL waits base * 2**(attempts-1), at most this long.
+MAX_RETRY_DELAY = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class FrontierEntry:
+    """One URL to visit. ``kind`` is ``article`` or a listing kind (``section``,
+    ``loadmore``, ``rss``, ``sitemap-index``, ``sitemap``)."""
+
+    key: str
+    kind: str
+    url: str
+    section_slug: str | None = None
+    depth: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    attempts: int = 0
+
+    @property
+    def is_article(self) -> bool:
+        """True for an article page, False for a listing, feed or sitemap."""
+        return self.kind == "article"
+
+    @staticmethod
+    def article(
+        article_id: str, url: str, section_slug: str | None = None, depth: int = 0
+    ) -> FrontierEntry:
+        """Return the entry of an article (key ``a:<id>``)."""
+        return FrontierEntry(f"a:{article_id}", "article", url, section_slug, depth)
+
+    @staticmethod
+    def listing(
+        kind: str, url: str, section_slug: str | None = None, depth: int = 0
+    ) -> FrontierEntry:
+        """Return the entry of a listing page, feed or sitemap (key ``l:<url>``)."""
+        return FrontierEntry(f"l:{url}", kind, url, section_slug, depth)
+
+
+def retry_delay(base_seconds: float, attempts: int) -> timedelta:
+    """Return how long a URL that failed ``attempts`` times waits before the next run
+    tries it again: ``base * 2**(attempts-1)``, capped at a week."""
+    seconds = base_seconds * 2 ** max(0, min(attempts - 1, 30))
+    return min(timedelta(seconds=seconds), MAX_RETRY_DELAY)
+
+
+class Frontier:
+    """The frontier table of one archive (``Store.engine``); thread-safe like the engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(**WRITE)
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Session]:
+        with (
+            database_errors(self._engine.url, action),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    # --- adding ----------------------------------------------------------------------------
+
+    def add(self, entries: Iterable[FrontierEntry]) -> int:
+        """Add the entries not yet known (by key) as pending; return how many were new.
+
+        Known keys are left as they are, whatever their state: a stored article is never
+        queued again by being listed again. Raises ``StoreError``.
+        """
+        rows = [_values(entry, PENDING) for entry in entries]
+        if not rows:
+            return 0
+        with self._write("adding URLs to the frontier") as session:
+            before = _count_keys(session, [row["key"] for row in rows])
+            insert = _insert_for(session)(FrontierRow.__table__)
+            session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), rows)
+            return _count_keys(session, [row["key"] for row in rows]) - before
+
+    def requeue(self, entries: Iterable[FrontierEntry]) -> None:
+        """Make the entries pending now, adding them when unknown (listings read every
+        run: the section page, its feed). Raises ``StoreError``."""
+        entries = list(entries)
+        self.add(entries)
+        with self._write("requeueing frontier URLs") as session:
+            session.execute(
+                update(FrontierRow)
+                .where(FrontierRow.key.in_([entry.key for entry in entries]))
+                .values(state=PENDING, next_attempt_at=_now(), last_run_id=None)
+            )
+
+    # --- taking ----------------------------------------------------------------------------
+
+    def due(self, run_id: int, *, limit: int = 100, articles: bool = True) -> list[FrontierEntry]:
+        """Return up to ``limit`` entries to visit now, listings first, oldest first.
+
+        Pending entries are due; failed ones when their ``next_attempt_at`` has come and
+        this run has not tried them yet. With ``articles=False`` only listings.
+        """
+        now = _now()
+        query = (
+            select(FrontierRow)
+            .where(
+                or_(
+                    FrontierRow.state == PENDING,
+                    (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= now),
+                ),
+                or_(FrontierRow.last_run_id.is_(None), FrontierRow.last_run_id != run_id),
+            )
+            .order_by(FrontierRow.priority, FrontierRow.id)
+            .limit(limit)
+        )
+        if not articles:
+            query = query.where(FrontierRow.priority == LISTING_PRIORITY)
+        with (
+            database_errors(self._engine.url, "reading the frontier"),
+            Session(self._engine) as session,
+        ):
+            return [_entry(row) for row in session.scalars(query)]
+
+    def entries(self, keys: Sequence[str]) -> dict[str, FrontierEntry]:
+        """Return the known entries among ``keys``, by key."""
+        if not keys:
+            return {}
+        query = select(FrontierRow).where(FrontierRow.key.in_(list(keys)))
+        with (
+            database_errors(self._engine.url, "reading the frontier"),
+            Session(self._engine) as session,
+        ):
+            return {row.key: _entry(row) for row in session.scalars(query)}
+
+    def states(self) -> dict[str, int]:
+        """Return how many rows are in each state."""
+        from sqlalchemy import func
+
+        query = select(FrontierRow.state, func.count()).group_by(FrontierRow.state)
+        with (
+            database_errors(self._engine.url, "counting the frontier"),
+            Session(self._engine) as session,
+        ):
+            return {state: int(count) for state, count in session.execute(query)}
+
+    # --- settling --------------------------------------------------------------------------
+
+    def settle(
+        self,
+        key: str,
+        state: str,
+        run_id: int,
+        *,
+        reason: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        follow: Iterable[FrontierEntry] = (),
+    ) -> None:
+        """Mark ``key`` done, skipped or removed by run ``run_id`` (validators kept for
+        the next conditional request), adding the ``follow`` entries it led to (when
+        unknown) in the same transaction. Raises ``StoreError``."""
+        rows = [_values(entry, PENDING) for entry in follow]
+        values: dict[str, Any] = {
+            "state": state,
+            "reason": reason,
+            "last_run_id": run_id,
+            "updated_at": _now(),
+        }
+        if etag is not None or last_modified is not None:
+            values.update(etag=etag, last_modified=last_modified)
+        with self._write(f"settling {key} in the frontier") as session:
+            session.execute(update(FrontierRow).where(FrontierRow.key == key).values(**values))
+            if rows:
+                insert = _insert_for(session)(FrontierRow.__table__)
+                session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), rows)
+
+    def fail(self, key: str, reason: str, run_id: int, *, retry_base_seconds: float) -> int:
+        """Record a failed visit of ``key``; it is retried by a later run after a delay
+        that doubles with each failure. Returns the attempts so far. Raises ``StoreError``."""
+        with self._write(f"recording failure of {key} in the frontier") as session:
+            row = session.scalars(select(FrontierRow).where(FrontierRow.key == key)).one()
+            row.attempts += 1
+            row.state = FAILED
+            row.reason = reason
+            row.last_run_id = run_id
+            row.updated_at = _now()
+            row.next_attempt_at = row.updated_at + retry_delay(retry_base_seconds, row.attempts)
+            return row.attempts
+
+    def release(self, keys: Sequence[str]) -> None:
+        """Let this run try ``keys`` once more (a failed listing page, later in the run)."""
+        if not keys:
+            return
+        with self._write("releasing frontier URLs") as session:
+            session.execute(
+                update(FrontierRow)
+                .where(FrontierRow.key.in_(list(keys)))
+                .values(last_run_id=None, next_attempt_at=_now())
+            )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _values(entry: FrontierEntry, state: str) -> dict[str, Any]:
+    now = _now()
+    return {
+        "key": entry.key,
+        "kind": entry.kind,
+        "url": entry.url,
+        "priority": ARTICLE_PRIORITY if entry.is_article else LISTING_PRIORITY,
+        "section_slug": entry.section_slug,
+        "depth": entry.depth,
+        "state": state,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "reason": None,
+        "etag": entry.etag,
+        "last_modified": entry.last_modified,
+        "last_run_id": None,
+        "updated_at": now,
+    }
+
+
+def _entry(row: FrontierRow) -> FrontierEntry:
+    return FrontierEntry(
+        key=row.key,
+        kind=row.kind,
+        url=row.url,
+        section_slug=row.section_slug,
+        depth=row.depth,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        attempts=row.attempts,
+    )
+
+
+def _count_keys(session: Session, keys: list[str]) -> int:
+    from sqlalchemy import func
+
+    return int(
+        session.scalar(
+            select(func.count()).select_from(FrontierRow).where(FrontierRow.key.in_(keys))
+        )
+        or 0
+    )
+
+
+def _insert_for(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

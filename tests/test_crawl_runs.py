@@ -1,0 +1,317 @@
+"""Crawl runs over time: incremental runs, backfills, failures retried, removed articles.
+
+Every test crawls the sample site over real HTTP and checks what the server's own request
+log saw. Nothing on the crawl path is mocked.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from scraper.crawl import run_crawl
+from scraper.demo import demo_settings
+from scraper.report import (
+    EXIT_COVERAGE_DROPPED,
+    EXIT_NEARLY_ALL_FAILED,
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    CrawlReport,
+)
+from scraper.sample_site import SampleSiteServer
+from scraper.settings import Settings
+from storage import Store
+from storage.models import FrontierRow
+
+SECTION = "xay-dung-dang"
+
+
+def settings_for(server: SampleSiteServer, database_url: str, **crawl: Any) -> Settings:
+    settings = demo_settings(Settings(), server.base_url, database_url)
+    return replace(settings, crawl=replace(settings.crawl, **crawl))
+
+
+def section_ids(server: SampleSiteServer) -> set[str]:
+    return {a.article_id for a in server.site.articles if a.section_slug == SECTION}
+
+
+def article_paths(server: SampleSiteServer) -> set[str]:
+    return {a.path for a in server.site.articles}
+
+
+def test_a_run_when_nothing_changed_makes_only_a_handful_of_requests(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings_for(server, sqlite_url), store)
+        server.clear_log()
+        report = run_crawl(settings_for(server, sqlite_url), store)
+    paths = [request.path for request in server.requests]
+    assert len(paths) <= 5, paths
+    assert not set(paths) & article_paths(server)
+    assert report.requests == len(paths)
+    assert report.exit_code == EXIT_OK
+
+
+def test_an_incremental_run_stops_walking_the_listing_after_the_overlap(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings_for(server, sqlite_url), store)
+        server.clear_log()
+        run_crawl(settings_for(server, sqlite_url, overlap=20), store)
+    api = [r.path for r in server.requests if r.path.startswith("/api/")]
+    # 14 stories on the section page, 10 on page 2: 20 archived ones are met on page 2.
+    assert api == [urlpath(server.site.loadmore_url(SECTION, 2))]
+
+
+def urlpath(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_robots_disallowing_the_api_falls_back_to_sitemaps_and_rss(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(robots_disallow_api=True)
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url), store)
+        assert store.archived_ids() == section_ids(server)
+    assert not [r for r in server.requests if r.path.startswith("/api/")]
+    assert any("disallows the load-more API" in note for note in report.notes)
+    assert server.requests_to("/sitemap.xml")
+    assert report.exit_code == EXIT_OK
+
+
+def test_a_failed_load_more_page_does_not_end_discovery_and_is_resumed_in_the_run(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    page3 = urlpath(server.site.loadmore_url(SECTION, 3))
+    # Fails all four attempts of the first go; the retry at the end of the run succeeds.
+    server.faults.error(page3, 503, times=4)
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url), store)
+        assert store.archived_ids() == section_ids(server)
+    assert len(server.requests_to(page3)) == 5
+    assert report.failed_total == 0 and report.exit_code == EXIT_OK
+
+
+def test_a_load_more_page_failing_the_whole_run_is_resumed_by_the_next_run(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    page3 = urlpath(server.site.loadmore_url(SECTION, 3))
+    server.faults.error(page3, 503)
+    settings = settings_for(server, sqlite_url, retry_base_seconds=0.0, overlap=1000)
+    with Store.open(sqlite_url) as store:
+        first = run_crawl(settings, store)
+        missing = section_ids(server) - store.archived_ids()
+        assert missing and first.exit_code == EXIT_SOME_FAILED
+        server.faults.clear()
+        run_crawl(settings, store)
+        assert store.archived_ids() == section_ids(server)
+
+
+def test_urls_that_failed_are_retried_by_a_later_run_after_their_backoff(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    victim = server.site.seed
+    server.faults.error(victim.path, 500)
+    with Store.open(sqlite_url) as store:
+        waiting = settings_for(server, sqlite_url, retry_base_seconds=3600.0)
+        run_crawl(waiting, store)
+        assert victim.article_id not in store.archived_ids()
+        server.faults.clear()
+        server.clear_log()
+        run_crawl(waiting, store)  # an hour has not passed: not yet
+        assert not server.requests_to(victim.path)
+        assert hours_until_retry(store, victim.article_id) == pytest.approx(1, abs=0.01)
+        make_due(store, victim.article_id)  # an hour later
+        run_crawl(waiting, store)
+        assert victim.article_id in store.archived_ids()
+        assert len(server.requests_to(victim.path)) == 1
+
+
+def hours_until_retry(store: Store, article_id: str) -> float:
+    with Session(store.engine) as session:
+        row = session.scalars(select(FrontierRow).where(FrontierRow.key == f"a:{article_id}")).one()
+        return (row.next_attempt_at - row.updated_at).total_seconds() / 3600
+
+
+def make_due(store: Store, article_id: str) -> None:
+    with Session(store.engine) as session, session.begin():
+        session.execute(
+            update(FrontierRow)
+            .where(FrontierRow.key == f"a:{article_id}")
+            .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+
+def test_articles_gone_from_the_site_are_marked_removed_and_kept(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    gone_410, gone_404, moved_home = sorted(section_ids(server))[:3]
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings_for(server, sqlite_url), store)
+        before = store.get_article(gone_410)
+        server.faults.error(server.site.article(gone_410).path, 410)
+        server.faults.error(server.site.article(gone_404).path, 404)
+        server.faults.redirect(server.site.article(moved_home).path, server.url("/"))
+        report = run_crawl(settings_for(server, sqlite_url, recheck_days=100_000), store)
+        assert report.removed == 3
+        for article_id in (gone_410, gone_404, moved_home):
+            assert store.get_article(article_id).removed_at is not None
+        after = store.get_article(gone_410)
+        assert after.article == before.article and after.revisions == before.revisions
+        others = section_ids(server) - {gone_410, gone_404, moved_home}
+        assert all(store.get_article(i).removed_at is None for i in others)
+
+
+def test_a_full_backfill_walks_the_whole_history_and_sitemaps(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url), store, full=True)
+        assert store.archived_ids() == section_ids(server)
+    assert report.mode == "full"
+    assert server.requests_to("/sitemap.xml")
+    last = urlpath(server.site.loadmore_url(SECTION, server.site.loadmore_pages(SECTION)))
+    assert server.requests_to(last)
+
+
+def test_a_stopped_run_commits_what_it_has_and_the_next_run_finishes(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    stop = threading.Event()
+
+    def stop_after_five(report: CrawlReport) -> None:
+        if report.new >= 5:
+            stop.set()
+
+    settings = settings_for(server, sqlite_url, concurrency=1)
+    with Store.open(sqlite_url) as store:
+        first = run_crawl(settings, store, stop=stop, progress=stop_after_five)
+        assert first.stopped
+        assert 5 <= len(store.archived_ids()) < len(section_ids(server))
+        stored = store.archived_ids()
+        server.clear_log()
+        run_crawl(settings, store)
+        assert store.archived_ids() == section_ids(server)
+    fetched_again = {r.path for r in server.requests} & {
+        server.site.article(i).path for i in stored
+    }
+    assert not fetched_again
+
+
+def test_a_field_coverage_drop_warns_and_exits_4(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    settings = settings_for(server, sqlite_url)
+    # The site changed its author markup, and the archivist's override no longer matches.
+    broken = replace(
+        settings,
+        profile=settings.profile.with_overrides(selectors={"author": ("span.no-such-author",)}),
+    )
+    with Store.open(sqlite_url) as store:
+        for _ in range(2):  # earlier runs where every article had an author
+            run_id = store.begin_run()
+            earlier = {"coverage": {"author": 1.0, "title": 1.0}, "coverage_articles": 40}
+            store.finish_run(run_id, earlier, 0)
+        report = run_crawl(broken, store)
+    assert report.coverage["title"] == 1.0
+    assert report.coverage["author"] < 0.5  # the bold last paragraph still gives some
+    assert report.exit_code == EXIT_COVERAGE_DROPPED
+    assert [w for w in report.coverage_warnings if "'author'" in w]
+    assert not [w for w in report.coverage_warnings if "'title'" in w]
+    assert re.search(r"author \d+%", report.summary())
+
+
+def test_a_backfill_since_a_date_archives_that_stretch_and_stops_walking_past_it(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    listing = server.site.section_articles(SECTION)  # newest first
+    since = listing[19].published_at.date()  # on load-more page 2
+    wanted = {a.article_id for a in listing if a.published_at.date() >= since}
+    with Store.open(sqlite_url) as store:
+        # Without following "Đọc thêm" links, which may lead to older articles.
+        settings = settings_for(server, sqlite_url, follow_depth=0)
+        report = run_crawl(settings, store, since=since)
+        archived = store.archived_ids()
+    assert report.mode == "since"
+    assert wanted <= archived
+    assert {
+        a.article_id for a in listing if a.published_at.date() < since - timedelta(days=40)
+    }.isdisjoint(archived)
+    last = urlpath(server.site.loadmore_url(SECTION, server.site.loadmore_pages(SECTION)))
+    assert not server.requests_to(last)
+
+
+def test_doc_them_links_are_followed_to_a_bounded_depth_and_kept_only_in_section(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    others = {a.path for a in server.site.articles if a.section_slug != SECTION}
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url, follow_depth=1), store)
+        assert store.archived_ids() == section_ids(server)
+    followed = {r.path for r in server.requests} & others
+    assert followed and report.out_of_section == len(followed)
+
+    server.clear_log()
+    with Store.open(sqlite_url.replace("archive.db", "depth0.db")) as store:
+        report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
+    assert not {r.path for r in server.requests} & others
+    assert report.out_of_section == 0
+
+
+def test_html_next_page_links_are_walked_when_the_load_more_api_fails(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(html_pagination=True)
+    server.faults.error(re.compile(r"^/api/"), 404)
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
+        assert store.archived_ids() == section_ids(server)
+    pages = server.site.loadmore_pages(SECTION)
+    for number in range(2, pages + 1):
+        assert len(server.requests_to(f"/{SECTION}/?page={number}")) == 1
+    assert report.failed == {"http-404": 1}
+
+
+def test_a_site_that_is_down_gives_exit_code_3(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    server.faults.error(re.compile(r"^/"), 503)  # robots.txt included
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url, max_attempts=2), store)
+        assert store.archived_ids() == set()
+    assert report.exit_code == EXIT_NEARLY_ALL_FAILED
+    assert report.failed_total >= 2 and report.skipped_by_robots == 0
+
+
+def test_gzip_monthly_sitemaps_with_zero_padded_months_are_read(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(robots_disallow_api=True, gzip_sitemaps=True)
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings_for(server, sqlite_url), store)
+        assert store.archived_ids() == section_ids(server)
+    monthly = [r.path for r in server.requests if r.path.startswith("/sitemaps/")]
+    assert monthly and all(re.search(r"-\d{4}-\d{2}\.xml\.gz$", path) for path in monthly)

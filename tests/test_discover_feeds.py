@@ -1,0 +1,103 @@
+"""Feeds and sitemaps: RSS items, sitemap indexes and monthly files (gzip or not)."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from scraper.discover import parse_rss, parse_sitemap, sitemap_month
+from scraper.errors import ParseError
+from scraper.sample_site import SampleSiteServer
+
+BASE = "https://baohatinh.vn"
+VN = timezone(timedelta(hours=7))
+
+URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<url><loc>https://BAOHATINH.vn/a-post274411.html?utm_source=x#top</loc>
+     <lastmod>2024-10-18T09:00:00+07:00</lastmod>
+     <image:image><image:loc>https://cdn.baohatinh.vn/images/x.jpg</image:loc></image:image></url>
+<url><loc>https://baohatinh.vn/b-post274412.html</loc><lastmod>2024-10-19</lastmod></url>
+<url><loc>https://baohatinh.vn/c-post274413.html</loc></url>
+</urlset>"""
+
+INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://baohatinh.vn/sitemaps/news-2024-10.xml.gz</loc>
+  <lastmod>2024-10-31T23:00:00Z</lastmod></sitemap>
+<sitemap><loc>https://baohatinh.vn/sitemaps/news-2024-9.xml</loc></sitemap>
+</sitemapindex>"""
+
+
+def test_a_monthly_sitemap_gives_canonical_urls_and_lastmod_as_an_edit_hint() -> None:
+    sitemap = parse_sitemap(URLSET, f"{BASE}/sitemaps/news-2024-10.xml")
+    assert not sitemap.is_index
+    assert [e.url for e in sitemap.entries] == [
+        f"{BASE}/a-post274411.html",
+        f"{BASE}/b-post274412.html",
+        f"{BASE}/c-post274413.html",
+    ]
+    assert sitemap.entries[0].lastmod == datetime(2024, 10, 18, 9, 0, tzinfo=VN)
+    assert sitemap.entries[1].lastmod == datetime(2024, 10, 19, tzinfo=VN)  # a bare date
+    assert sitemap.entries[2].lastmod is None
+
+
+def test_a_gzip_sitemap_reads_like_a_plain_one() -> None:
+    url = f"{BASE}/sitemaps/news-2024-10.xml.gz"
+    assert parse_sitemap(gzip.compress(URLSET), url) == parse_sitemap(URLSET, url)
+
+
+def test_a_sitemap_index_lists_the_monthly_files() -> None:
+    index = parse_sitemap(INDEX, f"{BASE}/sitemap.xml")
+    assert index.is_index
+    assert [sitemap_month(e.url) for e in index.entries] == [(2024, 10), (2024, 9)]
+    assert index.entries[0].lastmod == datetime(2024, 10, 31, 23, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("url", "month"),
+    [
+        ("/sitemaps/news-2024-3.xml", (2024, 3)),
+        ("/sitemaps/news-2024-03.xml", (2024, 3)),
+        ("/sitemaps/news-2024-03.xml.gz", (2024, 3)),
+        ("/sitemap.xml", None),
+    ],
+)
+def test_monthly_sitemap_names_are_read_with_or_without_zero_padding(
+    url: str, month: tuple[int, int] | None
+) -> None:
+    assert sitemap_month(BASE + url) == month
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html><body>not a sitemap</body></html>", b"{}", gzip.compress(b"<urlset")],
+)
+def test_what_is_not_a_sitemap_is_refused_naming_the_url(body: bytes) -> None:
+    with pytest.raises(ParseError, match="news-2024-1.xml"):
+        parse_sitemap(body, f"{BASE}/sitemaps/news-2024-1.xml")
+
+
+def test_a_gzip_bomb_is_refused() -> None:
+    bomb = gzip.compress(b"<urlset>" + b" " * 60_000_000 + b"</urlset>")
+    with pytest.raises(ParseError, match="inflates past"):
+        parse_sitemap(bomb, f"{BASE}/sitemaps/news-2024-1.xml.gz")
+
+
+def test_the_section_feed_of_the_sample_site_lists_its_newest_articles(
+    sample_server: SampleSiteServer,
+) -> None:
+    site = sample_server.site
+    body = site.lookup("/rss/xay-dung-dang.rss").body
+    items = parse_rss(body, sample_server.url("/rss/xay-dung-dang.rss"))
+    newest = site.listings[22][:20]
+    assert [item.article_id for item in items] == [a.article_id for a in newest]
+    assert [item.title for item in items] == [a.title for a in newest]
+
+
+def test_a_feed_that_is_not_xml_is_refused() -> None:
+    with pytest.raises(ParseError, match="home.rss"):
+        parse_rss(b"<html><body>Maintenance</body>", f"{BASE}/rss/home.rss")

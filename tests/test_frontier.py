@@ -1,0 +1,94 @@
+"""The frontier in the database: one row per article, states that survive the process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage import Store
+from storage.frontier import FrontierEntry, retry_delay
+from tests.fixtures_db import make_article, make_raw
+
+
+def article(article_id: str, section: str | None = "xay-dung-dang") -> FrontierEntry:
+    return FrontierEntry.article(
+        article_id, f"https://baohatinh.vn/a-post{article_id}.html", section
+    )
+
+
+def test_one_article_is_one_row_whichever_url_led_to_it(store: Store) -> None:
+    frontier = store.frontier()
+    assert frontier.add([article("1"), article("2")]) == 2
+    old_url = FrontierEntry.article("1", "https://baohatinh.vn/xay-dung-dang/a/1.htm")
+    assert frontier.add([old_url, article("3")]) == 1
+    assert frontier.states() == {"pending": 3}
+
+
+def test_listings_come_before_articles_and_settled_rows_are_not_due(store: Store) -> None:
+    frontier = store.frontier()
+    run = store.begin_run()
+    section = FrontierEntry.listing("section", "https://baohatinh.vn/xay-dung-dang/", "x")
+    frontier.add([article("1"), article("2")])
+    frontier.add([section])
+    assert [e.key for e in frontier.due(run)] == [section.key, "a:1", "a:2"]
+    frontier.settle(section.key, "done", run)
+    frontier.settle("a:1", "done", run, etag='"abc"', last_modified="Tue, 15 Oct 2024")
+    assert [e.key for e in frontier.due(run)] == ["a:2"]
+    assert frontier.entries(["a:1"])["a:1"].etag == '"abc"'
+
+
+def test_a_listing_requeued_by_a_later_run_is_due_again(store: Store) -> None:
+    frontier = store.frontier()
+    section = FrontierEntry.listing("section", "https://baohatinh.vn/xay-dung-dang/", "x")
+    first = store.begin_run()
+    frontier.requeue([section])
+    frontier.settle(section.key, "done", first)
+    second = store.begin_run()
+    assert frontier.due(second) == []
+    frontier.requeue([section])
+    assert [e.key for e in frontier.due(second)] == [section.key]
+
+
+def test_a_failure_waits_longer_each_time_and_is_not_retried_in_the_same_run(
+    store: Store,
+) -> None:
+    frontier = store.frontier()
+    frontier.add([article("1")])
+    run = store.begin_run()
+    assert frontier.fail("a:1", "http-500", run, retry_base_seconds=0.0) == 1
+    assert frontier.due(run) == []  # not twice in one run
+    later = store.begin_run()
+    assert [e.attempts for e in frontier.due(later)] == [1]
+    assert frontier.fail("a:1", "http-500", later, retry_base_seconds=60.0) == 2
+    assert frontier.due(store.begin_run()) == []  # two minutes to wait
+    assert frontier.states() == {"failed": 1}
+
+
+def test_a_listing_released_is_tried_again_in_the_same_run(store: Store) -> None:
+    frontier = store.frontier()
+    page = FrontierEntry.listing("loadmore", "https://baohatinh.vn/api/morenews-zone-22-3.html")
+    frontier.add([page])
+    run = store.begin_run()
+    frontier.fail(page.key, "http-503", run, retry_base_seconds=600.0)
+    assert frontier.due(run) == []
+    frontier.release([page.key])
+    assert [e.key for e in frontier.due(run)] == [page.key]
+
+
+def test_retry_delays_double_up_to_a_week() -> None:
+    assert [retry_delay(600, n) for n in (1, 2, 3)] == [
+        timedelta(minutes=10),
+        timedelta(minutes=20),
+        timedelta(minutes=40),
+    ]
+    assert retry_delay(600, 40) == timedelta(days=7)
+
+
+def test_mark_removed_keeps_the_article_and_sets_the_time_once(store: Store) -> None:
+    store.save_article(make_article("7"), make_raw())
+    assert store.mark_removed("7")
+    first = store.get_article("7").removed_at
+    assert first is not None
+    assert store.mark_removed("7")
+    assert store.get_article("7").removed_at == first
+    assert store.get_article("7").article == make_article("7")
+    assert not store.mark_removed("8")

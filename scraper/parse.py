@@ -22,6 +22,7 @@ tags            ``cms`` → ``meta`` (article:tag) → ``jsonld`` (keywords)
 body            ``cms`` (profile selectors) → ``heuristic`` (the parent of most
                 paragraph text)
 images          ``cms`` (body) → ``feature`` (avatar) → ``og`` (og:image)
+related         ``cms`` (inline ``.cms-relate`` boxes, then the "Đọc thêm" block)
 ==============  ================================================================
 
 Why this order: it follows SITE.md's confidence marks. Markup seen on the site itself or
@@ -217,6 +218,8 @@ def _parse(html: str | bytes, url: str, profile: SiteProfile) -> Article:
     body_fields, inline = _body_fields(page)
     # Page order: the inline boxes stand in the body, before the "Đọc thêm" block.
     related = _unique_related([*inline, *doc_them], canonical)
+    if related:
+        page.sources["related"] = "cms"
     author = _cascade(page, "author", _AUTHOR_STEPS) or None
     return Article(
         url=canonical,

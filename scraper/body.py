@@ -6,6 +6,7 @@ so, change it in place (the parser owns the tree it builds and never reuses it).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urljoin
@@ -28,6 +29,11 @@ from .text import clean_text
 
 # A byline paragraph is short: a name or two ("Thu Hà - Minh Phúc"), never a sentence.
 _BYLINE_MAX_WORDS = 8
+# The credit label some bylines open with ("Nội dung: Thu Hà", "Bài và ảnh: Minh Phúc"):
+# the author is the name after it.
+_BYLINE_LABEL = re.compile(
+    r"^(?:bài và ảnh|bài, ảnh|bài - ảnh|bài|nội dung|thực hiện|tác giả)\s*:\s*", re.IGNORECASE
+)
 _BOLD_TAGS = frozenset({"b", "strong"})
 
 
@@ -150,7 +156,8 @@ def _inline_text(element: Element) -> str:
 
 
 def bold_byline(body: Element) -> str | None:
-    """Return the last paragraph's text when it is a short line set wholly in bold.
+    """Return the last paragraph's text, less a credit label ("Nội dung:"), when it is a
+    short line set wholly in bold.
 
     Some articles print their author only that way (SITE.md marks it a guess), so the
     caller uses this as the last resort for the author.
@@ -161,7 +168,7 @@ def bold_byline(body: Element) -> str | None:
             continue
         if _unbold_text(paragraph).strip() or len(text.split()) > _BYLINE_MAX_WORDS:
             return None
-        return text
+        return _BYLINE_LABEL.sub("", text) or None
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TextIO
 
 import click
@@ -307,6 +308,35 @@ def demo(ctx: click.Context, db_path: str | None) -> None:
 # Later commands, one block per capability (kept apart so that parallel work merges cleanly).
 
 # [reparse]
+
+
+def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    from .reparse import parse_since
+
+    try:
+        return parse_since(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command()
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=_since,
+    help="Only articles fetched last at or after DATE (YYYY-MM-DD or an ISO 8601 time; "
+    "without an offset, Vietnam time).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def reparse(ctx: click.Context, since: datetime | None, as_json: bool) -> None:
+    """Parse the stored raw pages again and update the records (no re-crawl)."""
+    from .reparse import run_reparse
+
+    with _open_store(ctx) as store:
+        report = run_reparse(_settings(ctx), store, since=since)
+    _print_report(report.to_dict() if as_json else report.summary(), as_json)
+    ctx.exit(report.exit_code)
 
 # [crawl-status]
 

@@ -22,6 +22,7 @@ tags            ``cms`` → ``meta`` (article:tag) → ``jsonld`` (keywords)
 body            ``cms`` (profile selectors) → ``heuristic`` (the parent of most
                 paragraph text)
 images          ``cms`` (body) → ``feature`` (avatar) → ``og`` (og:image)
+related         ``cms`` (inline ``.cms-relate`` boxes, then the "Đọc thêm" block)
 ==============  ================================================================
 
 Why this order: it follows SITE.md's confidence marks. Markup seen on the site itself or
@@ -30,8 +31,11 @@ reader reads (title, lead, author, tags) the printed element comes before its me
 which may be shortened or lose the ``(Baohatinh.vn) -`` prefix; for times, the
 machine-readable values come first, since the visible text has no seconds and no offset.
 
-Errors: ``NotAnArticle`` when the page has no article id in its URL, no title, or no body
-(neither a body container nor paragraphs found by the heuristic); ``ParseError`` for any
+Errors: ``NotAnArticle`` with a reason when the page is not an article: ``"section page"``
+or ``"tag page"`` (by URL), ``"no article id in the URL"``, ``"error page"`` (an error
+message served with status 200: no body container, and the title or heading says so),
+``"no title"``, ``"no body"`` (neither a body container nor paragraphs found by the
+heuristic), ``"empty body"`` (a body without text or images); ``ParseError`` for any
 other failure. No other exception type leaves :func:`parse_article`. A missing field is
 never an error: it becomes a warning such as ``"no author"``.
 """
@@ -73,10 +77,10 @@ from .errors import NotAnArticle, ParseError
 from .profile import DEFAULT_PROFILE, SiteProfile
 from .records import Article, Image, RelatedLink
 from .related import absolute_link, doc_them_boxes, doc_them_links, inline_links
-from .text import clean_text, same_text
+from .text import clean_text, contains_text, same_text
 from .urls import article_id, canonicalize, host_of
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Bumped whenever a change makes the parser give different records for the same page."""
 
 # schema.org vocabulary, not site markup: these names are the same on every site.
@@ -203,6 +207,8 @@ def _parse(html: str | bytes, url: str, profile: SiteProfile) -> Article:
     page.title_element = first_match(page.root, page.css("title"))
     page.body = first_match(page.root, page.css("body"))
     page.region = _region(page.root, page.title_element, page.body)
+    if page.body is None and _is_error_page(page):
+        raise NotAnArticle(url, "error page")
     title = _cascade(page, "title", _TITLE_STEPS)
     if not title:
         raise NotAnArticle(url, "no title")
@@ -212,6 +218,8 @@ def _parse(html: str | bytes, url: str, profile: SiteProfile) -> Article:
     body_fields, inline = _body_fields(page)
     # Page order: the inline boxes stand in the body, before the "Đọc thêm" block.
     related = _unique_related([*inline, *doc_them], canonical)
+    if related:
+        page.sources["related"] = "cms"
     author = _cascade(page, "author", _AUTHOR_STEPS) or None
     return Article(
         url=canonical,
@@ -250,9 +258,32 @@ def _canonical_url(page: _Page) -> tuple[str, str]:
             page.sources["url"] = source
             return url, found_id
     if given_id is None:
-        raise NotAnArticle(page.url, "no article id in the URL")
+        raise NotAnArticle(page.url, _not_article_url_reason(given, page.profile))
     page.sources["url"] = "given"
     return given, given_id
+
+
+def _not_article_url_reason(url: str, profile: SiteProfile) -> str:
+    """Why a URL without an article id is no article: a tag page, a section page, or
+    simply no id (a listing of another kind, the home page)."""
+    path = urlsplit(url).path
+    if profile.pattern("tag").match(path):
+        return "tag page"
+    if profile.pattern("section").match(path):
+        return "section page"
+    return "no article id in the URL"
+
+
+def _is_error_page(page: _Page) -> bool:
+    """Tell whether the page's title or first heading is an error message ("404",
+    "Không tìm thấy trang"): some servers answer a missing article with status 200."""
+    words = page.css("error_page_words")
+    heading = next(page.root.iter("h1"), None)
+    for element in (next(page.root.iter("title"), None), heading):
+        text = _element_text(element)
+        if text and any(contains_text(text, word) for word in words):
+            return True
+    return False
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -552,13 +583,15 @@ def _body_fields(page: _Page) -> tuple[dict[str, Any], list[RelatedLink]]:
     for box, heading in doc_them_boxes(body, page.profile):
         noise += [box, heading]
     drop_elements(noise)
-    images = body_images(body, page.base, page.profile)
+    own_images = body_images(body, page.base, page.profile)
     page.sources["images"] = "cms"
-    if not images:
-        images = _feature_image(page)
+    images = own_images or _feature_image(page)
     skip = union_matches(body, page.css("caption"))
     skip += [el for el in union_matches(page.region, page.css("author")) if is_inside(el, body)]
     paragraphs = body_paragraphs(body, skip)
+    if not paragraphs and not own_images:
+        # Neither text nor an image of its own: a stub, or the CMS failed to render it.
+        raise NotAnArticle(page.url, "empty body")
     if not paragraphs:
         page.warnings.append("no body text")
     fields = {

@@ -17,8 +17,8 @@ from types import MappingProxyType
 DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         # --- article page -------------------------------------------------------------
-        "title": ("h1.article__title", "h1.cms-title", ".article__title"),
-        "lead": (".article__sapo", ".cms-desc"),
+        "title": ("h1.article__title", "h1.cms-title", ".article__title", ".e-magazine__title"),
+        "lead": (".article__sapo", ".cms-desc", ".e-magazine__sapo"),
         "published": (".article__meta time[datetime]", "time[data-time]", ".article__meta time"),
         "author": (".article__author", ".cms-author"),
         "tags": (".article__tag a", ".tags-list a"),
@@ -53,7 +53,8 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # attributes of a "published" match holding a machine time, tried in order
         "published_attrs": ("datetime", "data-time"),
         # elements whose visible text holds the date ("Thứ Ba, 15/10/2024 - 10:12")
-        "published_text": (".article__meta", ".article__date", ".cms-date", ".date-time"),
+        # (the narrowest first: .article__meta also holds the byline)
+        "published_text": (".article__date", ".cms-date", ".date-time", ".article__meta"),
         # nearest ancestor of an image that holds its caption
         "image_box": ("figure", "table.picture", "table.image"),
         # attributes of an <img> holding its URL, real one first (src is often a data: stub)
@@ -62,6 +63,16 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "feature_image": ("figure.article__avatar img", ".article__avatar img"),
         # one-line summary in an inline related box that has no story markup
         "relate_summary": (".cms-relate__sapo", ".cms-relate__summary", ".story__summary"),
+        # words in the <title> or <h1> of an error page served with status 200 (checked
+        # only when no body container matched, so an article about a "404" is safe)
+        "error_page_words": (
+            "404",
+            "Không tìm thấy trang",
+            "Trang không tồn tại",
+            "không tồn tại hoặc đã bị xóa",
+            "Page not found",
+            "Lỗi hệ thống",
+        ),
         # markers of the e-magazine template
         "emagazine": (".e-magazine", ".e-magazine__body", ".emagazine"),
         # --- section page -------------------------------------------------------------
@@ -88,6 +99,8 @@ DEFAULT_URL_PATTERNS: Mapping[str, str] = MappingProxyType(
         # old site before 2023: /<section>/<slug>/<id>.htm
         "article_old": r"^/(?P<section>[a-z0-9-]+)/(?P<slug>[a-z0-9-]+)/(?P<id>\d+)\.htm$",
         "tag": r"^/(?P<slug>[a-z0-9-]+)-tag(?P<id>\d+)\.html$",
+        # a section page (or sub-zone): /<slug>/ or /<section>/<slug>/
+        "section": r"^/(?:[a-z0-9-]+/){1,2}$",
         # zone id on a section page: data-source="zone-timeline-<id>"
         "zone_id": r"zone-timeline-(?P<id>\d+)",
         # load-more API path, formatted with zone id and page number

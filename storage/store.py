@@ -28,6 +28,7 @@ from scraper.urls import article_id as article_id_of
 from scraper.urls import canonicalize
 
 from . import migrate, rawcodec
+from . import raw as raw_pages
 from .convert import (
     article_columns,
     article_from_row,
@@ -51,6 +52,7 @@ from .models import (
     RelatedLinkRow,
     RevisionRow,
 )
+from .raw import LatestFetch
 
 __all__ = ["ArchivedArticle", "SaveOutcome", "Store"]
 
@@ -224,14 +226,40 @@ class Store:
         with self._write(f"saving article {article.article_id} ({article.url})") as session:
             raw_page_id = _store_raw_page(session, raw)
             session.add(_fetch_log(raw, raw_page_id, run_id))
-            row = session.scalars(
-                select(ArticleRow).where(ArticleRow.article_id == article.article_id)
-            ).one_or_none()
-            outcome, row = _apply(session, row, article, digest, fetched_at)
-            if outcome != "unchanged":
-                _add_revision(session, row, article, digest, fetched_at)
-                index_article(session.connection(), row.id, article)
+            outcome, _row = _save(session, article, digest, fetched_at)
         return outcome
+
+    def save_reparsed(self, article: Article, fetched_at: datetime) -> SaveOutcome:
+        """Archive ``article`` parsed again from a stored raw page fetched at ``fetched_at``.
+
+        The same rules as ``save_article`` (a new revision only when the content hash
+        changed; otherwise only the parser's metadata columns are refreshed), but nothing
+        is fetched: no raw page or fetch-log row is added, and whether the article is
+        still on the site (``removed_at``) is left as it was. Raises ``StoreError``.
+        """
+        _aware(fetched_at, "raw page fetched_at")
+        _check_article_times(article)
+        digest = content_hash(article)
+        with self._write(f"saving reparsed article {article.article_id}") as session:
+            removed_at = session.scalar(
+                select(ArticleRow.removed_at).where(ArticleRow.article_id == article.article_id)
+            )
+            outcome, row = _save(session, article, digest, fetched_at)
+            row.removed_at = removed_at
+        return outcome
+
+    def latest_fetches(self, since: datetime | None = None) -> list[LatestFetch]:
+        """Return the latest fetch of each archived article (see ``storage.raw``), only
+        those fetched at or after ``since`` if given. Raises ``StoreError``."""
+        if since is not None:
+            _aware(since, "since")
+        with self._read("listing the latest raw page of each article") as session:
+            return raw_pages.latest_fetches(session, since)
+
+    def load_raw_page(self, fetch: LatestFetch) -> RawPage:
+        """Return the stored raw page of ``fetch``; raises ``StoreError``."""
+        with self._read(f"reading raw page {fetch.raw_page_id}") as session:
+            return raw_pages.load_raw_page(session, fetch.raw_page_id, fetch.fetched_at)
 
     def record_failure(
         self, url: str, reason: str, raw: RawPage | None = None, *, run_id: int | None = None
@@ -458,6 +486,20 @@ def _fetch_log(raw: RawPage, raw_page_id: int, run_id: int | None) -> FetchLogRo
         fetched_at=raw.fetched_at,
         run_id=run_id,
     )
+
+
+def _save(
+    session: Session, article: Article, digest: str, fetched_at: datetime
+) -> tuple[SaveOutcome, ArticleRow]:
+    """Write the article row (and a revision and search row if the content changed)."""
+    row = session.scalars(
+        select(ArticleRow).where(ArticleRow.article_id == article.article_id)
+    ).one_or_none()
+    outcome, row = _apply(session, row, article, digest, fetched_at)
+    if outcome != "unchanged":
+        _add_revision(session, row, article, digest, fetched_at)
+        index_article(session.connection(), row.id, article)
+    return outcome, row
 
 
 def _apply(

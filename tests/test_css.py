@@ -1,4 +1,4 @@
-"""The CSS-to-XPath compiler selects what a CSS engine selects (soupsieve as the oracle)."""
+"""CSS selectors on lxml select what a CSS engine selects (soupsieve as the oracle)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ EXTRA = [
     "DIV.cms-body",
     "  figure   >   a  ",
     "div.box-content > article.story > figure a.cms-link[title]",
+    # pseudo-classes, read by cssselect
+    "p:first-child",
+    "div:not(.x)",
+    "article:nth-child(2)",
+    "div.cms-body > :not(p)",
 ]
 
 
@@ -87,7 +92,8 @@ def test_closest_finds_the_element_or_its_nearest_matching_ancestor() -> None:
 
 @pytest.mark.parametrize(
     "css",
-    ["", "  ", "a >", "> a", "a,,b", "a:first-child", "p.", "[x=a b]", "a::before", "div:not(.x)"],
+    ["", "  ", "a >", "> a", "a,,b", "p.", "[x=a b]", "a::before", "p::first-line",
+     "a:nth-child(x)"],
 )
 def test_unsupported_or_malformed_selectors_raise_selector_error(css: str) -> None:
     with pytest.raises(SelectorError) as caught:

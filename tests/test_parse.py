@@ -373,7 +373,7 @@ def test_template_variants() -> None:
 
 
 def test_record_carries_the_parser_version() -> None:
-    assert parse(page()).parser_version == PARSER_VERSION == "1"
+    assert parse(page()).parser_version == PARSER_VERSION == "2"
 
 
 def test_profile_overrides_change_where_fields_are_read() -> None:
@@ -444,7 +444,7 @@ def test_a_page_without_a_body_is_not_an_article() -> None:
 
 
 def test_a_section_page_is_not_an_article() -> None:
-    with pytest.raises(NotAnArticle, match="no article id"):
+    with pytest.raises(NotAnArticle, match="section page"):
         parse(page(), url="https://baohatinh.vn/xay-dung-dang/")
 
 
@@ -522,3 +522,21 @@ def test_garbage_gives_only_records_or_parse_errors(html: str | bytes) -> None:
     except ParseError:
         return
     assert isinstance(article, Article) and article.title
+
+
+def test_an_article_whose_title_says_404_is_still_an_article() -> None:
+    title = '<h1 class="article__title">Công bố 404 quyết định kết nạp đảng viên</h1>'
+    head = "<title>404 quyết định | Báo Hà Tĩnh</title>"
+    assert parse(page(title=title, head=head)).title.startswith("Công bố 404")
+
+
+def test_error_page_words_come_from_the_profile() -> None:
+    html = (
+        "<html><head><title>Bài viết đã gỡ</title></head>"
+        "<body><h1>Bài viết đã gỡ</h1></body></html>"
+    )
+    with pytest.raises(NotAnArticle, match="no body"):
+        parse(html)
+    profile = DEFAULT_PROFILE.with_overrides(selectors={"error_page_words": ("đã gỡ",)})
+    with pytest.raises(NotAnArticle, match="error page"):
+        parse_article(html, URL, profile)

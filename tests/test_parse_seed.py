@@ -315,6 +315,7 @@ def test_sources_and_warnings(article: Article) -> None:
         "tags": "cms",
         "body": "cms",
         "images": "cms",
+        "related": "cms",
     }
     assert article.warnings == ()
 

@@ -29,8 +29,8 @@ TABLES = {
 }
 
 
-def test_head_is_the_initial_revision() -> None:
-    assert head_revision() == "0001"
+def test_head_is_the_search_revision() -> None:
+    assert head_revision() == "0004"
 
 
 def test_fresh_database_is_upgraded_to_head(db_url: str) -> None:

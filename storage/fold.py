@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
@@ -127,6 +128,7 @@ def _new_style_tone(match: re.Match[str]) -> str:
     return first + tone + second
 
 
+@lru_cache(maxsize=1 << 16)  # Vietnamese has a few thousand syllables: nearly all hits
 def exact_word(word: str) -> str:
     """Return one lower-case word with its diacritics, tone marks placed the new way.
 
@@ -137,6 +139,9 @@ def exact_word(word: str) -> str:
 
 
 def _lower_same_length(nfc: str) -> str:
+    lowered = nfc.lower()
+    if len(lowered) == len(nfc):
+        return lowered
     # "İ".lower() is two characters: keep the first, so positions still line up.
     return "".join(char.lower()[:1] or char for char in nfc)
 
@@ -149,7 +154,9 @@ def word_pairs(text: str) -> list[tuple[str, str]]:
     """
     nfc = unicodedata.normalize("NFC", text)
     lowered = _lower_same_length(nfc)
+    # A mark left over by NFC (no precomposed letter) is dropped here as in the folded word.
+    strip = _MARK_RE.search(lowered) is not None
     return [
-        (word, exact_word(lowered[start:end]))
+        (word, exact_word(_MARK_RE.sub("", lowered[start:end]) if strip else lowered[start:end]))
         for start, end, word in token_spans(nfc.translate(_TABLE))
     ]

@@ -59,10 +59,11 @@ KEY_COLUMNS = ("author_key", "section_key", "tag_keys")
 PG_WEIGHTS = {"title": "A", "lead": "B", "body": "D", "tags": "C"}
 # PostgreSQL clamps positions to this; we do the same, so the literal is what it stores.
 PG_MAX_POSITION = 16383
-# Stands between two tags so that a phrase cannot run from one tag into the next. FTS5's
-# ascii tokenizer reads it as a word (non-ASCII is word material there) that no query can
-# contain (queries hold letters and digits only); on PostgreSQL it is an unused position.
-GAP = "\u00b7"
+# Stands between two tags so that a phrase cannot run from one tag into the next: a
+# private-use character, which FTS5's unicode61 tokenizer reads as a word ("Co" is word
+# material there) and which no query can contain (queries hold letters and digits only);
+# on PostgreSQL it is an unused position.
+GAP = "\ue000"
 # Rows indexed per statement when (re)building many at once.
 BATCH = 1000
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -405,13 +406,22 @@ class _Words:
         return cls(nfc, [(start, end) for start, end, _ in found], [w for _, _, w in found])
 
     def matches(self, terms: Sequence[Term]) -> list[tuple[int, int, int]]:
-        """Return ``(first word, last word, term number)`` of each occurrence of each term."""
+        """Return ``(first word, last word, term number)`` of each occurrence of each term,
+        in text order."""
+        where: dict[str, list[int]] = {}
+        for index, word in enumerate(self.words):
+            where.setdefault(word, []).append(index)
         found = []
-        for index in range(len(self.words)):
-            for number, term in enumerate(terms):
+        for number, term in enumerate(terms):
+            for index in self._starts(term, where):
                 if _occurs_at(self.words, index, term):
                     found.append((index, index + len(term.folded) - 1, number))
-        return found
+        return sorted(found)
+
+    def _starts(self, term: Term, where: dict[str, list[int]]) -> list[int]:
+        if term.prefix and len(term.folded) == 1:
+            return [i for i, word in enumerate(self.words) if word.startswith(term.folded[0])]
+        return where.get(term.folded[0], [])
 
 
 def _occurs_at(words: list[str], index: int, term: Term) -> bool:
@@ -436,23 +446,42 @@ def snippet(
     match was in the title or tags), the start of the first non-empty text is returned
     without highlights.
     """
-    candidates = [_Words.of(original) for original in texts if original and original.strip()]
+    first: _Words | None = None
     best: tuple[int, _Words, int, list[tuple[int, int, int]]] | None = None
-    for candidate in candidates:
+    for original in texts:
+        if not original or not original.strip():
+            continue
+        candidate = _Words.of(original)  # lazily: the body is often not needed
+        first = first or candidate
         found = candidate.matches(terms)
-        for anchor, _, _ in found:
-            begin = _window_start(anchor, len(candidate.words), words)
-            seen = {number for start, _, number in found if begin <= start < begin + words}
-            if best is None or len(seen) > best[0]:  # ties keep the earlier window
-                best = (len(seen), candidate, begin, found)
+        seen, begin = _best_window(found, len(candidate.words), words)
+        if seen and (best is None or seen > best[0]):  # ties keep the earlier text
+            best = (seen, candidate, begin, found)
         if best is not None and best[0] == len(terms):
             break  # every term in view: no later text can do better
     if best is not None:
         _, source, begin, found = best
         return _cut(source, begin, begin + words, [(start, last) for start, last, _ in found])
-    if candidates:
-        return _cut(candidates[0], 0, words, [])
+    if first is not None:
+        return _cut(first, 0, words, [])
     return "", ()
+
+
+# Occurrences tried as window anchors: enough for any real snippet, bounded for long texts.
+_MAX_ANCHORS = 200
+
+
+def _best_window(found: list[tuple[int, int, int]], total: int, words: int) -> tuple[int, int]:
+    """Return (distinct terms in view, first word) of the earliest best window."""
+    starts = [start for start, _, _ in found]
+    best = (0, 0)
+    for anchor in starts[:_MAX_ANCHORS]:
+        begin = _window_start(anchor, total, words)
+        low, high = bisect_left(starts, begin), bisect_left(starts, begin + words)
+        seen = len({number for _, _, number in found[low:high]})
+        if seen > best[0]:
+            best = (seen, begin)
+    return best
 
 
 def _window_start(anchor: int, total_words: int, words: int) -> int:

@@ -73,13 +73,15 @@ def _upgrade_sqlite() -> None:
         *(sa.Column(name, sa.Text(), nullable=False) for name in _KEYS),
         sa.PrimaryKeyConstraint("article_pk", name="pk_article_search_doc"),
     )
-    # Words pre-split by storage.fold: the 'ascii' tokenizer splits on our spaces only.
+    # Words pre-split by storage.fold, so the tokenizer only splits on our spaces; it is
+    # unicode61 without removing diacritics because Datasette hands it what users type:
+    # it lower-cases "Đảng" to the "đảng" of the exact columns (ascii would not).
     # content="articles" (double quotes: Datasette's detection looks for exactly that)
     # with rowid = articles.id; FTS5 never reads articles because we never ask it for a
     # column value, only rowids and bm25.
     op.execute(
         f"CREATE VIRTUAL TABLE article_search USING fts5({_FTS_COLUMNS}, "
-        'tokenize = \'ascii\', content="articles", content_rowid="id")'
+        'tokenize = \'unicode61 remove_diacritics 0\', content="articles", content_rowid="id")'
     )
     # An article deleted by hand (sqlite3, Datasette) leaves the index with it.
     op.execute(

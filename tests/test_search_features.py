@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scraper.errors import QueryError
 from storage import SearchFilters, SearchQuery, Store, mark_html, matching_ids, search
@@ -332,3 +334,20 @@ def test_sqlite_and_postgresql_agree_on_settled_orders(
         on_sqlite = list(matching_ids(sqlite_store, request))
         assert on_sqlite == list(matching_ids(postgres_store, request)), request
         assert on_sqlite == ids(search(sqlite_store, request)), request
+
+
+QUERY_TEXT = st.text(
+    alphabet=st.sampled_from(list("dânvậkhéoĐảng\"-*:()|^{}'; ORNTtile\u0301\u00b7\ue000")),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=QUERY_TEXT)
+def test_any_typed_text_either_searches_or_is_a_query_error(corpus: Store, text: str) -> None:
+    try:
+        results = search(corpus, text, limit=5)
+    except QueryError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert results.total >= len(results.hits)

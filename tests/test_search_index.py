@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import text
 
-from storage import Store, search
+from storage import SearchFilters, Store, search
 from storage.engine import make_engine
 from storage.migrate import alembic_config
 from tests.fixtures_db import make_article, make_raw
@@ -45,14 +45,8 @@ def test_the_migration_indexes_articles_archived_before_it(db_url: str) -> None:
         assert store.schema_revision() == "0004"
         assert [hit.article_id for hit in search(store, "Đảng bộ").hits] == ["274412"]
         assert [hit.article_id for hit in search(store, "dan van kheo").hits] == ["274411"]
-        results = search(store, "", filters=_tag("Đảng bộ"))
+        results = search(store, "", filters=SearchFilters(tag="Đảng bộ"))
         assert [hit.article_id for hit in results.hits] == ["274412"]
-
-
-def _tag(tag: str):  # type: ignore[no-untyped-def]
-    from storage import SearchFilters
-
-    return SearchFilters(tag=tag)
 
 
 def test_a_changed_article_is_found_by_its_new_words_only(store: Store) -> None:

@@ -140,46 +140,43 @@ def _print_report(report: Any, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", default="")
+@click.option("--from", "date_from", metavar="DAY",
+              help="Published on or after this day (2024-10-15 or 15/10/2024).")
+@click.option("--to", "date_to", metavar="DAY",
+              help="Published on or before this day (2024-10-15 or 15/10/2024).")
+@click.option("--section", help="Only this section (name or slug, any spelling).")
+@click.option("--author", help="Only articles whose byline holds these words.")
+@click.option("--tag", help="Only articles with this tag (any spelling).")
+@click.option("--with-images", is_flag=True, help="Only articles with at least one image.")
+@click.option("--title-only", is_flag=True, help="Match the words in titles only.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
+              default="relevance", show_default=True)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "jsonl"]),
-    default="table",
-    show_default=True,
-)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]),
+              default="table", show_default=True)
 @click.pass_context
-def search(ctx: click.Context, query: str, limit: int, offset: int, fmt: str) -> None:
-    """Full-text search, with or without diacritics: baohatinh search "dân vận khéo"."""
+def search(ctx: click.Context, query: str, fmt: str, limit: int, offset: int, sort: str,
+           title_only: bool, date_from: str | None, date_to: str | None,
+           **filters: Any) -> None:
+    """Full-text search, with or without diacritics: baohatinh search "dân vận khéo".
+
+    QUERY: words (all must match), "a phrase", OR, -excluded, prefix*, title:word.
+    """
+    from storage import SearchFilters, SearchQuery
     from storage import search as run_search
+    from storage.search import parse_day
 
-    from .render import render_results
+    from .search_output import format_results
 
+    days = {name: parse_day(value) if value else None
+            for name, value in (("date_from", date_from), ("date_to", date_to))}
+    request = SearchQuery(query, SearchFilters(**days, **filters), sort, title_only)
     with _open_store(ctx) as store:
-        results = run_search(store, query, limit=limit, offset=offset)
-    if fmt == "table":
-        bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
-        click.echo(render_results(results, query, mark=bold), nl=False)
-        return
-    rows = [_hit_dict(hit) for hit in results.hits]
-    if fmt == "json":
-        click.echo(json.dumps({"total": results.total, "hits": rows}, ensure_ascii=False))
-    else:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-
-
-def _hit_dict(hit: Any) -> dict[str, Any]:
-    return {
-        "article_id": hit.article_id,
-        "url": hit.url,
-        "title": hit.title,
-        "section": hit.section,
-        "published_at": hit.published_at.isoformat() if hit.published_at else None,
-        "snippet": hit.snippet,
-    }
+        results = run_search(store, request, limit=limit, offset=offset)
+    output = format_results(results, query, fmt, bold=sys.stdout.isatty(), offset=offset)
+    click.echo(output, nl=False)
 
 
 @cli.command()

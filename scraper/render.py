@@ -85,10 +85,11 @@ def render_revisions(revisions: Sequence[RevisionInfo]) -> str:
 
 
 def render_hit(hit: SearchHit, *, mark: tuple[str, str] = ("", "")) -> str:
-    """Return one search hit: date, title, URL, then the snippet with matches marked."""
+    """Return one search hit: date, title, section, URL, then the snippet with matches marked."""
+    section = f"  [{hit.section}]" if hit.section else ""
     return "\n".join(
         [
-            f"{format_time(hit.published_at)}  {hit.title}",
+            f"{format_time(hit.published_at)}  {hit.title}{section}",
             f"  {hit.url}",
             _wrap(marked_snippet(hit, mark), "  "),
         ]
@@ -110,7 +111,8 @@ def marked_snippet(hit: SearchHit, mark: tuple[str, str]) -> str:
 def render_results(results: SearchResults, query: str, *, mark: tuple[str, str] = ("", "")) -> str:
     """Return the whole result list with a count line."""
     shown = len(results.hits)
-    head = f"{results.total} article(s) match {query!r}" + (
+    what = repr(query) if query else "the filters"
+    head = f"{results.total} article(s) match {what}" + (
         f", showing {shown}" if shown < results.total else ""
     )
     return "\n\n".join([head, *(render_hit(hit, mark=mark) for hit in results.hits)]) + "\n"

@@ -13,14 +13,24 @@ from .engine import make_engine
 from .export import EXPORT_KEYS, export_csv, export_jsonl
 from .fold import fold
 from .migrate import current_revision, head_revision, upgrade
-from .search import SearchHit, SearchResults, search
+from .search import (
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    mark_html,
+    matching_ids,
+    search,
+)
 from .store import ArchivedArticle, SaveOutcome, Store
 
 __all__ = [
     "EXPORT_KEYS",
     "ArchivedArticle",
     "SaveOutcome",
+    "SearchFilters",
     "SearchHit",
+    "SearchQuery",
     "SearchResults",
     "Store",
     "current_revision",
@@ -29,6 +39,8 @@ __all__ = [
     "fold",
     "head_revision",
     "make_engine",
+    "mark_html",
+    "matching_ids",
     "search",
     "upgrade",
 ]

@@ -20,8 +20,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
-__all__ = ["fold", "fold_char", "tokens", "token_spans", "MAX_TOKEN_LENGTH"]
+__all__ = [
+    "MAX_TOKEN_LENGTH",
+    "exact_word",
+    "fold",
+    "fold_char",
+    "token_spans",
+    "tokens",
+    "word_pairs",
+]
 
 # Longer "words" are noise (base64, hashes); PostgreSQL refuses lexemes over 2047 bytes.
 MAX_TOKEN_LENGTH = 100
@@ -102,3 +111,52 @@ def token_spans(folded: str) -> Iterator[tuple[int, int, str]]:
 def tokens(text: str) -> list[str]:
     """Return the indexable words of ``text`` after folding, in order."""
     return [word for _, _, word in token_spans(fold(text))]
+
+
+# --- the exact form ----------------------------------------------------------------------
+
+# Vietnamese writes the tone of a word-final "oa", "oe", "uy" on either vowel: the old
+# style "hoà", "khoẻ", "thuỷ", the new style "hòa", "khỏe", "thủy". Both are the same word
+# with the same diacritics, so the exact form moves the tone to the first vowel (new
+# style). After "q" the "u" belongs to the consonant ("quý"), so it is left alone.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_OLD_STYLE_TONE = re.compile(rf"(?<!q)(o)([ae])([{_TONES}])$|(?<!q)(u)(y)([{_TONES}])$")
+
+
+def _new_style_tone(match: re.Match[str]) -> str:
+    first, second, tone = (group for group in match.groups() if group is not None)
+    return first + tone + second
+
+
+@lru_cache(maxsize=1 << 16)  # Vietnamese has a few thousand syllables: nearly all hits
+def exact_word(word: str) -> str:
+    """Return one lower-case word with its diacritics, tone marks placed the new way.
+
+    ``exact_word("uỷ") == exact_word("ủy") == "ủy"``; ``exact_word("quý") == "quý"``.
+    """
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize("NFC", _OLD_STYLE_TONE.sub(_new_style_tone, decomposed))
+
+
+def _lower_same_length(nfc: str) -> str:
+    lowered = nfc.lower()
+    if len(lowered) == len(nfc):
+        return lowered
+    # "İ".lower() is two characters: keep the first, so positions still line up.
+    return "".join(char.lower()[:1] or char for char in nfc)
+
+
+def word_pairs(text: str) -> list[tuple[str, str]]:
+    """Return ``(folded, exact)`` for each indexable word of ``text``, in order.
+
+    Both lists of words split the text at the same places, so a phrase sits at the same
+    positions in each: ``word_pairs("Huyện uỷ") == [("huyen", "huyện"), ("uy", "ủy")]``.
+    """
+    nfc = unicodedata.normalize("NFC", text)
+    lowered = _lower_same_length(nfc)
+    # A mark left over by NFC (no precomposed letter) is dropped here as in the folded word.
+    strip = _MARK_RE.search(lowered) is not None
+    return [
+        (word, exact_word(_MARK_RE.sub("", lowered[start:end]) if strip else lowered[start:end]))
+        for start, end, word in token_spans(nfc.translate(_TABLE))
+    ]

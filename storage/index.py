@@ -1,66 +1,149 @@
-"""Writing the search index: folded words of title, lead, body and tags, per article.
+"""Writing the search index: folded and exact words of title, lead, body and tags, per article.
 
-Both databases receive the words that ``storage.fold.tokens`` produced, never raw text,
-so that SQLite and PostgreSQL match exactly the same articles:
+Both databases receive the words that ``storage.fold.word_pairs`` produced, never raw text,
+so that SQLite and PostgreSQL match exactly the same articles. Every word is indexed twice:
+folded (``dang``, what any spelling finds) and exact (``đảng``, lower case with its
+diacritics, tone marks placed one way), at the same positions, so a query can match either
+and exact matches can be ranked first.
 
-* SQLite: the FTS5 table ``article_search(title, lead, body, tags)`` with
-  ``rowid = articles.id``; its ``ascii`` tokenizer splits on the spaces we put in.
-* PostgreSQL: ``article_search(article_pk, document tsvector)``; the ``tsvector`` is
+* SQLite: ``article_search_doc`` holds, per article, the words as indexed (one text column
+  per field and form) and the filter keys; the FTS5 table ``article_search`` indexes those
+  columns. Its ``content="articles"`` option is what Datasette looks for to offer full-text
+  search on ``articles``; the words themselves come from ``article_search_doc`` (FTS5 never
+  reads ``articles``: we only ask it for rowids and bm25), and a row is removed from the
+  index with FTS5's ``'delete'`` command, which needs the words that were indexed.
+* PostgreSQL: ``article_search(article_pk, document, exact, …keys)``; each ``tsvector`` is
   written as a literal (``'word':1A,7A ...``) built here, with weights title A, lead B,
   tags C, body D, and one unused position between fields so a phrase cannot span two.
   (``to_tsvector`` would re-split the words with PostgreSQL's own parser, which reads
   ``2019-2024`` differently, and ``||`` leaves no gap between fields.)
+
+Filter keys (both databases): ``author_key`` and ``section_key`` are the folded words of the
+author and section joined by spaces; ``tag_keys`` is ``|tag one|tag two|``, each tag folded
+the same way, so filters compare ``Dân vận khéo`` and ``dan van kheo`` alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
 from scraper.records import Article
 
-from .fold import tokens
+from .fold import tokens, word_pairs
 
-__all__ = ["FIELDS", "GAP", "PG_WEIGHTS", "index_article", "field_words", "tsvector_literal"]
+__all__ = [
+    "FIELDS",
+    "GAP",
+    "PG_WEIGHTS",
+    "SearchDocument",
+    "delete_sqlite_index",
+    "field_words",
+    "index_article",
+    "index_documents",
+    "key_of",
+    "rebuild_index",
+    "tsvector_literal",
+]
 
-# Field order is the FTS5 column order (bm25 weights in storage.search follow it).
+# Field order is the FTS5 column order (folded columns, then the exact ones); the bm25
+# weights in storage.search follow it.
 FIELDS = ("title", "lead", "body", "tags")
+EXACT_FIELDS = tuple(f"{field}_exact" for field in FIELDS)
+FTS_COLUMNS = FIELDS + EXACT_FIELDS
+KEY_COLUMNS = ("author_key", "section_key", "tag_keys")
 PG_WEIGHTS = {"title": "A", "lead": "B", "body": "D", "tags": "C"}
 # PostgreSQL clamps positions to this; we do the same, so the literal is what it stores.
 PG_MAX_POSITION = 16383
-# Stands between two tags so that a phrase cannot run from one tag into the next. FTS5's
-# ascii tokenizer reads it as a word (non-ASCII is word material there) that no query can
-# contain (queries hold letters and digits only); on PostgreSQL it is an unused position.
-GAP = "\u00b7"
+# Stands between two tags so that a phrase cannot run from one tag into the next: a
+# private-use character, which FTS5's unicode61 tokenizer reads as a word ("Co" is word
+# material there) and which no query can contain (queries hold letters and digits only);
+# on PostgreSQL it is an unused position.
+GAP = "\ue000"
+# Rows indexed per statement when (re)building many at once.
+BATCH = 1000
 
 
-def field_words(article: Article) -> dict[str, list[str]]:
-    """Return the folded words of each indexed field of ``article``."""
-    return {
-        "title": tokens(article.title),
-        "lead": tokens(article.lead or ""),
-        "body": tokens(article.body_text),
-        "tags": _with_gaps([tokens(tag) for tag in article.tags]),
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """What the index holds of one article: its searchable text and filterable facts."""
+
+    title: str
+    lead: str | None
+    body: str
+    tags: Sequence[str]
+    author: str | None
+    section: str | None
+
+    @classmethod
+    def of(cls, article: Article) -> SearchDocument:
+        """Return the search document of a parsed article."""
+        return cls(
+            article.title,
+            article.lead,
+            article.body_text,
+            article.tags,
+            article.author,
+            article.section,
+        )
+
+
+Words = dict[str, list[str]]  # field (folded or exact column name) -> words
+
+
+def field_words(document: SearchDocument) -> Words:
+    """Return the folded words (``title`` …) and exact words (``title_exact`` …) per field."""
+    pairs = {
+        "title": word_pairs(document.title),
+        "lead": word_pairs(document.lead or ""),
+        "body": word_pairs(document.body),
+        "tags": _with_gaps([word_pairs(tag) for tag in document.tags]),
     }
+    words: Words = {}
+    for field, found in pairs.items():
+        words[field] = [folded for folded, _ in found]
+        words[f"{field}_exact"] = [exact for _, exact in found]
+    return words
 
 
-def _with_gaps(groups: list[list[str]]) -> list[str]:
-    words: list[str] = []
+def _with_gaps(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    words: list[tuple[str, str]] = []
     for group in groups:
         if words and group:
-            words.append(GAP)
+            words.append((GAP, GAP))
         words += group
     return words
 
 
-def tsvector_literal(words: dict[str, list[str]]) -> str:
-    """Return a PostgreSQL ``tsvector`` literal holding ``words`` with weights and positions."""
+def key_of(value: str | None) -> str:
+    """Return the filter key of an author, section or tag: its folded words, space-joined."""
+    return " ".join(tokens(value or ""))
+
+
+def _keys(document: SearchDocument) -> dict[str, str]:
+    tag_keys = [key_of(tag) for tag in document.tags]
+    return {
+        "author_key": key_of(document.author),
+        "section_key": key_of(document.section),
+        "tag_keys": "|" + "".join(f"{key}|" for key in tag_keys if key),
+    }
+
+
+def tsvector_literal(words: Words, fields: Sequence[str] = FIELDS) -> str:
+    """Return a PostgreSQL ``tsvector`` literal holding ``words`` with weights and positions.
+
+    ``fields`` names the columns of ``words`` to take, in the order of ``FIELDS`` (the
+    folded ones by default, or ``EXACT_FIELDS``).
+    """
     positions: dict[str, list[str]] = {}
     position = 1
-    for field in FIELDS:
+    for field, name in zip(FIELDS, fields, strict=True):
         weight = PG_WEIGHTS[field]
-        for word in words[field]:
+        for word in words[name]:
             if word != GAP:
                 mark = f"{min(position, PG_MAX_POSITION)}{weight}"
                 positions.setdefault(word, []).append(mark)
@@ -74,37 +157,142 @@ def _quote(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+# --- writing -----------------------------------------------------------------------------
+
+
 def index_article(connection: Connection, article_pk: int, article: Article) -> None:
     """Write (or replace) the search row of one article, in the caller's transaction."""
-    words = field_words(article)
+    index_documents(connection, [(article_pk, SearchDocument.of(article))])
+
+
+def index_documents(connection: Connection, documents: Iterable[tuple[int, SearchDocument]]) -> int:
+    """Write (or replace) the search rows of ``(article_pk, document)`` pairs, in batches.
+
+    Returns how many were written. Runs in the caller's transaction.
+    """
+    write = _write_sqlite if connection.dialect.name == "sqlite" else _write_postgresql
+    count = 0
+    batch: list[tuple[int, SearchDocument]] = []
+    for item in documents:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            count += write(connection, batch)
+            batch = []
+    if batch:
+        count += write(connection, batch)
+    return count
+
+
+def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
+    words = field_words(document)
+    return {"pk": article_pk, **{c: " ".join(words[c]) for c in FTS_COLUMNS}, **_keys(document)}
+
+
+_FTS_LIST = ", ".join(FTS_COLUMNS)
+_DOC_LIST = ", ".join(FTS_COLUMNS + KEY_COLUMNS)
+
+
+def _write_sqlite(connection: Connection, batch: list[tuple[int, SearchDocument]]) -> int:
+    rows = [_sqlite_row(pk, document) for pk, document in batch]
+    delete_sqlite_index(connection, [row["pk"] for row in rows])
+    connection.execute(
+        text(
+            f"INSERT INTO article_search_doc (article_pk, {_DOC_LIST}) "
+            f"VALUES (:pk, {', '.join(':' + c for c in FTS_COLUMNS + KEY_COLUMNS)})"
+        ),
+        rows,
+    )
+    connection.execute(
+        text(
+            f"INSERT INTO article_search (rowid, {_FTS_LIST}) "
+            f"VALUES (:pk, {', '.join(':' + c for c in FTS_COLUMNS)})"
+        ),
+        rows,
+    )
+    return len(rows)
+
+
+def delete_sqlite_index(connection: Connection, article_pks: Sequence[int]) -> None:
+    """Remove these articles from the SQLite index (FTS5 is told the words it indexed)."""
+    for pk in article_pks:
+        connection.execute(
+            text(
+                f"INSERT INTO article_search (article_search, rowid, {_FTS_LIST}) "
+                f"SELECT 'delete', article_pk, {_FTS_LIST} FROM article_search_doc "
+                "WHERE article_pk = :pk"
+            ),
+            {"pk": pk},
+        )
+        connection.execute(
+            text("DELETE FROM article_search_doc WHERE article_pk = :pk"), {"pk": pk}
+        )
+
+
+def _write_postgresql(connection: Connection, batch: list[tuple[int, SearchDocument]]) -> int:
+    rows = []
+    for pk, document in batch:
+        words = field_words(document)
+        rows.append(
+            {
+                "pk": pk,
+                "document": tsvector_literal(words),
+                "exact": tsvector_literal(words, EXACT_FIELDS),
+                **_keys(document),
+            }
+        )
+    connection.execute(
+        text(
+            "INSERT INTO article_search "
+            "(article_pk, document, exact, author_key, section_key, tag_keys) "
+            "VALUES (:pk, CAST(:document AS tsvector), CAST(:exact AS tsvector), "
+            ":author_key, :section_key, :tag_keys) "
+            "ON CONFLICT (article_pk) DO UPDATE SET document = EXCLUDED.document, "
+            "exact = EXCLUDED.exact, author_key = EXCLUDED.author_key, "
+            "section_key = EXCLUDED.section_key, tag_keys = EXCLUDED.tag_keys"
+        ),
+        rows,
+    )
+    return len(rows)
+
+
+# --- rebuilding --------------------------------------------------------------------------
+
+
+def rebuild_index(connection: Connection) -> int:
+    """Re-index every archived article from the ``articles`` table; return how many.
+
+    Used by the migration that introduced this index layout, and after any change to
+    folding. Runs in the caller's transaction.
+    """
     if connection.dialect.name == "sqlite":
-        _index_sqlite(connection, article_pk, words)
+        connection.execute(
+            text("INSERT INTO article_search (article_search) VALUES ('delete-all')")
+        )
+        connection.execute(text("DELETE FROM article_search_doc"))
     else:
-        _index_postgresql(connection, article_pk, words)
+        connection.execute(text("DELETE FROM article_search"))
+    return index_documents(connection, _stored_documents(connection))
 
 
-def _index_sqlite(connection: Connection, article_pk: int, words: dict[str, list[str]]) -> None:
-    connection.execute(text("DELETE FROM article_search WHERE rowid = :pk"), {"pk": article_pk})
-    values = {field: _joined(words[field]) for field in FIELDS}
-    connection.execute(
-        text(
-            "INSERT INTO article_search (rowid, title, lead, body, tags) "
-            "VALUES (:pk, :title, :lead, :body, :tags)"
-        ),
-        {"pk": article_pk, **values},
-    )
+def _stored_documents(connection: Connection) -> Iterator[tuple[int, SearchDocument]]:
+    # Page by id rather than stream: the same connection writes the index meanwhile.
+    last = 0
+    while True:
+        rows = connection.execute(
+            text(
+                "SELECT id, title, lead, body_text, tags, author, section FROM articles "
+                "WHERE id > :last ORDER BY id LIMIT :batch"
+            ),
+            {"last": last, "batch": BATCH},
+        ).all()
+        if not rows:
+            return
+        for pk, title, lead, body, tags, author, section in rows:
+            yield pk, SearchDocument(title, lead, body, _tag_list(tags), author, section)
+        last = rows[-1][0]
 
 
-def _joined(words: Sequence[str]) -> str:
-    return " ".join(words)
-
-
-def _index_postgresql(connection: Connection, article_pk: int, words: dict[str, list[str]]) -> None:
-    connection.execute(
-        text(
-            "INSERT INTO article_search (article_pk, document) "
-            "VALUES (:pk, CAST(:document AS tsvector)) "
-            "ON CONFLICT (article_pk) DO UPDATE SET document = EXCLUDED.document"
-        ),
-        {"pk": article_pk, "document": tsvector_literal(words)},
-    )
+def _tag_list(value: Any) -> list[str]:
+    if isinstance(value, str):  # a raw query hands SQLite's JSON back as text
+        value = json.loads(value)
+    return [str(tag) for tag in value or []]

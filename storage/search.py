@@ -1,50 +1,87 @@
 """Full-text search over the archive, identical on SQLite (FTS5) and PostgreSQL (tsvector).
 
-Query language (for now): words, all of which must match, and "quoted phrases" (curly
-quotes “…” count as quotes too). The query is folded by ``storage.fold`` exactly as the
-index was, so ``dân vận khéo``, ``dan van kheo`` and ``DÂN VẬN KHÉO`` are the same query,
-as are ``Huyện uỷ`` and ``Huyện ủy``, and ``dang`` finds ``Đảng``. A hyphenated chunk such as
-``2019-2024`` is read as the phrase "2019 2024".
+The query language and filters are in ``storage.query``. Each term is looked up folded (so
+``dân vận khéo``, ``dan van kheo`` and ``DÂN VẬN KHÉO`` find the same articles, as do
+``Huyện uỷ`` and ``Huyện ủy``, and ``dang`` finds ``Đảng``), and the order by relevance is:
 
-User text reaches SQL only as a bound parameter, and only as words this module quoted
-itself: FTS5 operators (``OR``, ``NEAR``, ``*``) typed by a user are plain words here.
-Ranking is bm25 on SQLite and ts_rank on PostgreSQL (title weighs most, then lead, tags,
-body); ties go to the newest article.
+1. articles that match the query with its exact diacritics (``Đảng`` before ``đang``);
+2. then those where the query matches inside the title;
+3. then bm25 (SQLite) or ts_rank (PostgreSQL), title weighing most, then lead, tags, body;
+4. ties to the newest article.
+
+Sorting by date (``newest``/``oldest``) skips 1–3. User text reaches SQL only as bound
+parameters, and only as words this module quoted itself; the SQL text is assembled from
+fixed pieces chosen by which filters are set.
 """
 
 from __future__ import annotations
 
+import html
 import unicodedata
-from collections.abc import Callable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
-from sqlalchemy import RowMapping, TextClause, text
+from sqlalchemy import RowMapping, bindparam, text
 from sqlalchemy.sql.selectable import TextualSelect
 
 from scraper.errors import QueryError
 
 from .convert import SITE_TZ
 from .engine import database_errors
-from .fold import fold, token_spans, tokens
+from .fold import fold, token_spans
+from .index import EXACT_FIELDS, FIELDS
 from .models import UTCDateTime
+from .query import (
+    MAX_QUERY_LENGTH,
+    SORTS,
+    ParsedQuery,
+    SearchFilters,
+    SearchQuery,
+    Sort,
+    Term,
+    parse_day,
+    parse_query,
+)
 from .store import Store
 
-__all__ = ["MAX_QUERY_LENGTH", "SearchHit", "SearchResults", "parse_query", "search", "snippet"]
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "SORTS",
+    "ParsedQuery",
+    "SearchFilters",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
+    "Sort",
+    "Term",
+    "mark_html",
+    "mark_text",
+    "matching_ids",
+    "parse_day",
+    "parse_query",
+    "search",
+    "snippet",
+]
 
-MAX_QUERY_LENGTH = 1000
 SNIPPET_WORDS = 30
 # Words shown before the first match, so the reader sees it in context.
 SNIPPET_WORDS_BEFORE = 8
-
-Term = tuple[str, ...]  # one folded word, or the folded words of a phrase
-
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
+# bm25 weights per FTS5 column: folded title, lead, body, tags, then the exact columns
+# (which the main match never names, so their weight does not count). Lead and tags say
+# what an article is about nearly as well as the title: an article whose title, lead,
+# tags and body all name "Dân vận khéo" beats one with a shorter title that names it once.
+_BM25_WEIGHTS = "10.0, 5.0, 2.0, 5.0, 0, 0, 0, 0"
+# The same weights for ts_rank, in its order {D body, C tags, B lead, A title}.
+_TS_WEIGHTS = "{0.2, 0.5, 0.5, 1.0}"
 
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One matching article; ``highlights`` are ``(start, end)`` spans inside ``snippet``."""
+    """One matching article; ``highlights`` are ``(start, end)`` spans inside ``snippet``,
+    ``title_highlights`` inside ``title``."""
 
     article_id: str
     url: str
@@ -53,6 +90,7 @@ class SearchHit:
     published_at: datetime | None
     snippet: str
     highlights: tuple[tuple[int, int], ...]
+    title_highlights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,112 +101,237 @@ class SearchResults:
     hits: list[SearchHit]
 
 
-def search(store: Store, query: str, *, limit: int = 20, offset: int = 0) -> SearchResults:
-    """Return the articles matching ``query``, best first, ``limit`` of them from ``offset``.
+def search(
+    store: Store,
+    query: str | SearchQuery,
+    *,
+    filters: SearchFilters | None = None,
+    sort: Sort | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    """Return the articles matching ``query``, ``limit`` of them from ``offset``, and the total.
 
-    Raises ``QueryError`` (quoting the query) for a query with no searchable word,
-    unbalanced quotes, more than ``MAX_QUERY_LENGTH`` characters, or a negative limit or
-    offset; ``StoreError`` if the database refuses.
+    ``query`` is query text or a whole ``SearchQuery``; ``filters`` and ``sort``, when
+    given, replace the ones it holds. Raises ``QueryError`` (one line, quoting the query)
+    for a query that cannot be run: nothing to search for, unbalanced quotes, a dangling
+    operator, too long, bad filters, a negative limit or offset; ``StoreError`` if the
+    database refuses.
     """
-    terms = parse_query(query)
+    request = _request(query, filters, sort)
     if limit < 0 or offset < 0:
-        raise QueryError(f"limit and offset must not be negative (query {query!r})")
-    sql = _SQL[store.dialect]
-    params = {"q": sql.render(terms), "limit": limit, "offset": offset}
-    with database_errors(store.engine.url, f"searching {query!r}"), store.engine.connect() as conn:
-        total = int(conn.execute(sql.count, params).scalar_one())
-        rows = conn.execute(sql.hits, params).mappings().all() if limit and total else []
-    return SearchResults(total=total, hits=[_hit(row, terms) for row in rows])
+        raise QueryError(f"limit and offset must not be negative (query {request.text!r})")
+    parsed = request.parsed()
+    plan = _plan(store.dialect, request, parsed)
+    params = {**plan.params, "limit": limit, "offset": offset}
+    action = f"searching {request.text!r}"
+    with database_errors(store.engine.url, action), store.engine.connect() as conn:
+        total = int(conn.execute(plan.count(), params).scalar_one())
+        rows = conn.execute(plan.hits(), params).mappings().all() if limit and total else []
+    return SearchResults(total=total, hits=[_hit(row, parsed.terms) for row in rows])
 
 
-# --- the query ---------------------------------------------------------------------------
+def matching_ids(
+    store: Store, query: str | SearchQuery, *, batch_size: int = 1000
+) -> Iterator[str]:
+    """Yield the site ids of every article matching ``query``, in result order.
 
-
-def parse_query(query: str) -> list[Term]:
-    """Return the query's terms (words and phrases, folded), without duplicates.
-
-    Raises ``QueryError`` as ``search`` describes.
+    For exports of a search: rows are streamed ``batch_size`` at a time. Raises
+    ``QueryError`` and ``StoreError`` as ``search`` does.
     """
-    if len(query) > MAX_QUERY_LENGTH:
-        raise QueryError(
-            f"query too long ({len(query)} characters, at most {MAX_QUERY_LENGTH}): {query[:60]!r}…"
+    request = _request(query, None, None)
+    plan = _plan(store.dialect, request, request.parsed())
+    with (
+        database_errors(store.engine.url, f"searching {request.text!r}"),
+        store.engine.connect() as conn,
+    ):
+        result = conn.execution_options(yield_per=batch_size).execute(plan.ids(), plan.params)
+        for (article_id,) in result:
+            yield article_id
+
+
+def _request(
+    query: str | SearchQuery, filters: SearchFilters | None, sort: Sort | None
+) -> SearchQuery:
+    request = query if isinstance(query, SearchQuery) else SearchQuery(text=query)
+    if filters is not None or sort is not None:
+        request = SearchQuery(
+            request.text, filters or request.filters, sort or request.sort, request.title_only
         )
-    normalized = query.translate(_QUOTES)
-    if normalized.count('"') % 2:
-        raise QueryError(f"unbalanced quotes in query {query!r}")
-    terms: list[Term] = []
-    for index, part in enumerate(normalized.split('"')):
-        inside_quotes = index % 2 == 1
-        chunks = [part] if inside_quotes else part.split()
-        terms += [tuple(words) for words in map(tokens, chunks) if words]
-    if not terms:
-        raise QueryError(f"no searchable words in query {query!r}")
-    return list(dict.fromkeys(terms))
+    return request
 
 
-def _fts5_match(terms: Sequence[Term]) -> str:
-    # Each term becomes one FTS5 string ("a b" is a phrase); juxtaposed strings are ANDed.
-    # Words hold only letters and digits, so they cannot close the quotes early.
-    return " ".join('"' + " ".join(term) + '"' for term in terms)
+# --- writing terms for each database -----------------------------------------------------
 
 
-def _tsquery(terms: Sequence[Term]) -> str:
+def _fts5_term(term: Term, columns: Sequence[str], exact: bool) -> str:
+    # One FTS5 string per term ("a b" is a phrase; a trailing * makes its last word a
+    # prefix) under a column filter. Words hold only letters, digits and marks, so they
+    # cannot close the quotes early.
+    names = [columns[0]] if term.title_only else list(columns)
+    words = term.exact if exact else term.folded
+    star = " *" if term.prefix else ""
+    return "{" + " ".join(names) + '} : "' + " ".join(words) + '"' + star
+
+
+def _fts5(groups: Sequence[Sequence[Term]], *, exact: bool = False, title: bool = False) -> str:
+    columns = EXACT_FIELDS if exact else FIELDS
+    if title:
+        columns = columns[:1]
+    return " AND ".join(
+        "(" + " OR ".join(_fts5_term(term, columns, exact) for term in group) + ")"
+        for group in groups
+    )
+
+
+def _ts_term(term: Term, exact: bool, title: bool) -> str:
     # Quoted lexemes go in as they are (no parser, no dictionary): the same words the
-    # index holds. A phrase is its words joined by <-> (followed by).
-    return " & ".join("(" + " <-> ".join(_lexeme(word) for word in term) + ")" for term in terms)
+    # index holds. A phrase is its words joined by <-> (followed by); ":A" keeps a
+    # lexeme to the title, ":*" makes it a prefix.
+    words = term.exact if exact else term.folded
+    weight = "A" if title or term.title_only else ""
+    lexemes = []
+    for number, word in enumerate(words, start=1):
+        star = "*" if term.prefix and number == len(words) else ""
+        label = f":{star}{weight}" if star or weight else ""
+        lexemes.append(_lexeme(word) + label)
+    return "(" + " <-> ".join(lexemes) + ")"
+
+
+def _tsquery(groups: Sequence[Sequence[Term]], *, exact: bool = False, title: bool = False) -> str:
+    return " & ".join(
+        "(" + " | ".join(_ts_term(term, exact, title) for term in group) + ")" for group in groups
+    )
 
 
 def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-@dataclass(frozen=True, slots=True)
-class _DialectSQL:
-    """The two statements of a search on one database, and how it writes the terms."""
-
-    count: TextClause
-    hits: TextualSelect
-    render_terms: Callable[[Sequence[Term]], str]
-
-    def render(self, terms: Sequence[Term]) -> str:
-        return self.render_terms(terms)
-
+# --- the SQL -----------------------------------------------------------------------------
 
 _HIT_COLUMNS = "a.article_id, a.url, a.title, a.section, a.published_at, a.lead, a.body_text"
-_TIES = "a.published_at DESC NULLS LAST, a.id DESC"
+_NEWEST = "a.published_at DESC NULLS LAST, a.id DESC"
+_OLDEST = "a.published_at ASC NULLS LAST, a.id ASC"
 
 
-def _hits_query(sql: str) -> TextualSelect:
-    # SQLite hands timestamps back as text: typing the column makes them aware datetimes.
-    return text(sql).columns(published_at=UTCDateTime())
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One search as SQL pieces: FROM, WHERE, ORDER BY, and the bound parameters."""
+
+    source: str
+    where: tuple[str, ...]
+    order: str
+    params: dict[str, Any]
+
+    def _select(self, columns: str) -> str:
+        where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
+        return f"SELECT {columns} FROM {self.source}{where}"
+
+    def _typed(self, sql: str) -> Any:
+        # Dates are bound through UTCDateTime, so SQLite compares its own text format.
+        statement = text(sql)
+        typed = [bindparam(n, type_=UTCDateTime()) for n in ("start", "stop") if n in self.params]
+        return statement.bindparams(*typed) if typed else statement
+
+    def count(self) -> Any:
+        return self._typed(self._select("count(*)"))
+
+    def hits(self) -> TextualSelect:
+        sql = f"{self._select(_HIT_COLUMNS)} ORDER BY {self.order} LIMIT :limit OFFSET :offset"
+        # SQLite hands timestamps back as text: typing the column makes them aware datetimes.
+        return self._typed(sql).columns(published_at=UTCDateTime())
+
+    def ids(self) -> Any:
+        return self._typed(f"{self._select('a.article_id')} ORDER BY {self.order}")
 
 
-_SQL = {
-    "sqlite": _DialectSQL(
-        count=text("SELECT count(*) FROM article_search WHERE article_search MATCH :q"),
-        hits=_hits_query(
-            f"SELECT {_HIT_COLUMNS} FROM article_search "
-            "JOIN articles a ON a.id = article_search.rowid "
-            "WHERE article_search MATCH :q "
-            # bm25 weights in column order: title, lead, body, tags (lower is better).
-            f"ORDER BY bm25(article_search, 10.0, 4.0, 1.0, 2.0), {_TIES} "
-            "LIMIT :limit OFFSET :offset"
+@dataclass(frozen=True, slots=True)
+class _Dialect:
+    """How one database writes the parts of a search."""
+
+    render: Callable[..., str]
+    keys_table: str  # the table holding the filter keys, aliased k
+    match: str  # source when the query has words; binds :q
+    exact_first: str  # ORDER BY pieces for relevance (may bind :qx, :qt)
+    excluded: str  # binds :neg
+
+
+_DIALECTS = {
+    "sqlite": _Dialect(
+        render=_fts5,
+        keys_table="article_search_doc k",
+        match=(
+            "(SELECT rowid AS pk, bm25(article_search, " + _BM25_WEIGHTS + ") AS score "
+            "FROM article_search WHERE article_search MATCH :q) m "
+            "JOIN articles a ON a.id = m.pk JOIN article_search_doc k ON k.article_pk = a.id"
         ),
-        render_terms=_fts5_match,
+        exact_first=(
+            "m.pk IN (SELECT rowid FROM article_search WHERE article_search MATCH :qx) DESC, "
+            "m.pk IN (SELECT rowid FROM article_search WHERE article_search MATCH :qt) DESC, "
+            "m.score"
+        ),
+        excluded="a.id NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)",
     ),
-    "postgresql": _DialectSQL(
-        count=text("SELECT count(*) FROM article_search s WHERE s.document @@ CAST(:q AS tsquery)"),
-        hits=_hits_query(
-            f"SELECT {_HIT_COLUMNS} FROM article_search s "
-            "JOIN articles a ON a.id = s.article_pk "
-            "WHERE s.document @@ CAST(:q AS tsquery) "
-            # Default weights {D 0.1, C 0.2, B 0.4, A 1.0}: body, tags, lead, title.
-            "ORDER BY ts_rank(s.document, CAST(:q AS tsquery)) DESC, "
-            f"{_TIES} LIMIT :limit OFFSET :offset"
+    "postgresql": _Dialect(
+        render=_tsquery,
+        keys_table="article_search k",
+        match="article_search k JOIN articles a ON a.id = k.article_pk",
+        exact_first=(
+            "k.exact @@ CAST(:qx AS tsquery) DESC, k.document @@ CAST(:qt AS tsquery) DESC, "
+            f"ts_rank('{_TS_WEIGHTS}', k.document, CAST(:q AS tsquery)) DESC"
         ),
-        render_terms=_tsquery,
+        excluded="NOT (k.document @@ CAST(:neg AS tsquery))",
     ),
 }
+
+
+def _plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
+    sql = _DIALECTS[dialect]
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    order = _NEWEST if request.sort == "newest" else _OLDEST
+    if parsed.groups:
+        source = sql.match
+        params["q"] = sql.render(parsed.groups)
+        if dialect == "postgresql":
+            where.append("k.document @@ CAST(:q AS tsquery)")
+        if request.sort == "relevance":
+            params["qx"] = sql.render(parsed.groups, exact=True)
+            params["qt"] = sql.render(parsed.groups, title=True)
+            order = f"{sql.exact_first}, {_NEWEST}"
+    else:
+        source = f"articles a JOIN {sql.keys_table} ON k.article_pk = a.id"
+        order = _OLDEST if request.sort == "oldest" else _NEWEST
+    if parsed.excluded:
+        where.append(sql.excluded)
+        params["neg"] = sql.render([parsed.excluded])
+    _filter(request.filters, where, params)
+    return _Plan(source, tuple(where), order, params)
+
+
+def _filter(filters: SearchFilters, where: list[str], params: dict[str, Any]) -> None:
+    """Add the filters' conditions (fixed SQL, values bound) to ``where`` and ``params``."""
+    start, stop = filters.time_range()
+    if start is not None:
+        where.append("a.published_at >= :start")
+        params["start"] = start
+    if stop is not None:
+        where.append("a.published_at < :stop")
+        params["stop"] = stop
+    keys = filters.keys()
+    if "section" in keys:
+        where.append("k.section_key = :section")
+        params["section"] = keys["section"]
+    if "author" in keys:
+        # Keys hold letters, digits and single spaces only: no LIKE wildcard among them.
+        where.append("(' ' || k.author_key || ' ') LIKE :author")
+        params["author"] = f"% {keys['author']} %"
+    if "tag" in keys:
+        where.append("k.tag_keys LIKE :tag")
+        params["tag"] = f"%|{keys['tag']}|%"
+    if filters.with_images:
+        where.append("EXISTS (SELECT 1 FROM images i WHERE i.article_pk = a.id)")
 
 
 def _hit(row: RowMapping, terms: Sequence[Term]) -> SearchHit:
@@ -182,7 +345,47 @@ def _hit(row: RowMapping, terms: Sequence[Term]) -> SearchHit:
         published_at=published.astimezone(SITE_TZ) if published else None,
         snippet=text_snippet,
         highlights=highlights,
+        title_highlights=_title_highlights(row["title"], terms),
     )
+
+
+def _title_highlights(title: str, terms: Sequence[Term]) -> tuple[tuple[int, int], ...]:
+    words = _Words.of(title)
+    spans = [
+        (words.spans[start][0], words.spans[last][1]) for start, last, _ in words.matches(terms)
+    ]
+    return _merged(spans)
+
+
+# --- marking matches ---------------------------------------------------------------------
+
+
+def mark_text(text_: str, spans: Sequence[tuple[int, int]], before: str, after: str) -> str:
+    """Return ``text_`` with each ``(start, end)`` span wrapped in ``before``/``after``."""
+    out, last = [], 0
+    for start, end in sorted(spans):
+        out += [text_[last:start], before, text_[start:end], after]
+        last = end
+    out.append(text_[last:])
+    return "".join(out)
+
+
+def mark_html(hit: SearchHit, part: Literal["snippet", "title"] = "snippet") -> str:
+    """Return the hit's snippet (or title) as HTML: matches in ``<mark>``, all else escaped."""
+    source, spans = (
+        (hit.snippet, hit.highlights) if part == "snippet" else (hit.title, hit.title_highlights)
+    )
+    out, last = [], 0
+    for start, end in sorted(spans):
+        out += [
+            html.escape(source[last:start]),
+            "<mark>",
+            html.escape(source[start:end]),
+            "</mark>",
+        ]
+        last = end
+    out.append(html.escape(source[last:]))
+    return "".join(out)
 
 
 # --- snippets ----------------------------------------------------------------------------
@@ -203,13 +406,32 @@ class _Words:
         return cls(nfc, [(start, end) for start, end, _ in found], [w for _, _, w in found])
 
     def matches(self, terms: Sequence[Term]) -> list[tuple[int, int, int]]:
-        """Return ``(first word, last word, term number)`` of each occurrence of each term."""
+        """Return ``(first word, last word, term number)`` of each occurrence of each term,
+        in text order."""
+        where: dict[str, list[int]] = {}
+        for index, word in enumerate(self.words):
+            where.setdefault(word, []).append(index)
         found = []
-        for index in range(len(self.words)):
-            for number, term in enumerate(terms):
-                if tuple(self.words[index : index + len(term)]) == term:
-                    found.append((index, index + len(term) - 1, number))
-        return found
+        for number, term in enumerate(terms):
+            for index in self._starts(term, where):
+                if _occurs_at(self.words, index, term):
+                    found.append((index, index + len(term.folded) - 1, number))
+        return sorted(found)
+
+    def _starts(self, term: Term, where: dict[str, list[int]]) -> list[int]:
+        if term.prefix and len(term.folded) == 1:
+            return [i for i, word in enumerate(self.words) if word.startswith(term.folded[0])]
+        return where.get(term.folded[0], [])
+
+
+def _occurs_at(words: list[str], index: int, term: Term) -> bool:
+    size = len(term.folded)
+    here = words[index : index + size]
+    if len(here) != size:
+        return False
+    if not term.prefix:
+        return tuple(here) == term.folded
+    return tuple(here[:-1]) == term.folded[:-1] and here[-1].startswith(term.folded[-1])
 
 
 def snippet(
@@ -224,23 +446,42 @@ def snippet(
     match was in the title or tags), the start of the first non-empty text is returned
     without highlights.
     """
-    candidates = [_Words.of(original) for original in texts if original and original.strip()]
+    first: _Words | None = None
     best: tuple[int, _Words, int, list[tuple[int, int, int]]] | None = None
-    for candidate in candidates:
+    for original in texts:
+        if not original or not original.strip():
+            continue
+        candidate = _Words.of(original)  # lazily: the body is often not needed
+        first = first or candidate
         found = candidate.matches(terms)
-        for anchor, _, _ in found:
-            begin = _window_start(anchor, len(candidate.words), words)
-            seen = {number for start, _, number in found if begin <= start < begin + words}
-            if best is None or len(seen) > best[0]:  # ties keep the earlier window
-                best = (len(seen), candidate, begin, found)
+        seen, begin = _best_window(found, len(candidate.words), words)
+        if seen and (best is None or seen > best[0]):  # ties keep the earlier text
+            best = (seen, candidate, begin, found)
         if best is not None and best[0] == len(terms):
             break  # every term in view: no later text can do better
     if best is not None:
         _, source, begin, found = best
         return _cut(source, begin, begin + words, [(start, last) for start, last, _ in found])
-    if candidates:
-        return _cut(candidates[0], 0, words, [])
+    if first is not None:
+        return _cut(first, 0, words, [])
     return "", ()
+
+
+# Occurrences tried as window anchors: enough for any real snippet, bounded for long texts.
+_MAX_ANCHORS = 200
+
+
+def _best_window(found: list[tuple[int, int, int]], total: int, words: int) -> tuple[int, int]:
+    """Return (distinct terms in view, first word) of the earliest best window."""
+    starts = [start for start, _, _ in found]
+    best = (0, 0)
+    for anchor in starts[:_MAX_ANCHORS]:
+        begin = _window_start(anchor, total, words)
+        low, high = bisect_left(starts, begin), bisect_left(starts, begin + words)
+        seen = len({number for _, _, number in found[low:high]})
+        if seen > best[0]:
+            best = (seen, begin)
+    return best
 
 
 def _window_start(anchor: int, total_words: int, words: int) -> int:

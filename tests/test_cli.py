@@ -172,3 +172,64 @@ def test_every_command_has_help_and_appears_in_the_readme() -> None:
         assert command.help, name
     for name in names:
         assert f"`{name}`" in readme, f"README lacks `{name}`"
+
+
+# --- search: options and formats ---------------------------------------------------------
+
+
+def _search(demo_db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{demo_db}"}
+    return run("search", *args, cwd=demo_db.parent, env=env)
+
+
+def test_search_ranks_the_article_titled_with_the_phrase_first(demo_db: Path) -> None:
+    result = _search(demo_db, "dân vận khéo", "--format", "jsonl")
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["article_id"] == "274411"
+
+
+def test_search_as_csv_has_plain_snippets_and_a_header(demo_db: Path) -> None:
+    result = _search(demo_db, "dân vận khéo", "--format", "csv", "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "published_at,title,section,url,article_id,snippet"
+    assert len(lines) == 4
+    assert "\x1b" not in result.stdout
+
+
+def test_search_as_json_gives_the_total_and_highlight_spans(demo_db: Path) -> None:
+    result = _search(demo_db, "Huyện ủy", "--format", "json", "--limit", "2", "--offset", "1")
+    page = json.loads(result.stdout)
+    assert page["total"] > 2 and page["offset"] == 1 and len(page["hits"]) == 2
+    hit = page["hits"][0]
+    assert all(hit["snippet"][s:e].lower() in ("huyện", "ủy", "uỷ", "huyện ủy", "huyện uỷ")
+               for s, e in hit["highlights"])
+
+
+def test_search_filters_and_sort_from_the_command_line(demo_db: Path) -> None:
+    result = _search(demo_db, "--tag", "dan van kheo", "--from", "01/01/2024",
+                     "--to", "2024-12-31", "--sort", "oldest", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    days = [row["published_at"] for row in rows]
+    assert rows and days == sorted(days)
+    assert all(day.startswith("2024") for day in days)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (['"dân vận'], "unbalanced quotes"),
+        (["OR"], "OR needs a word"),
+        (["!!!"], "no searchable words"),
+        (["dân " * 2500], "query too long"),
+        (["dân", "--from", "31/02/2024"], "is not a day"),
+        (["dân", "--author", "--"], "has no letter or digit"),
+        ([], "no searchable words"),
+    ],
+)
+def test_a_bad_search_is_one_line_and_exit_2(demo_db: Path, args: list[str], message: str) -> None:
+    result = _search(demo_db, *args)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr

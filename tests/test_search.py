@@ -136,16 +136,8 @@ def test_a_phrase_does_not_run_from_one_field_or_tag_into_the_next(corpus: Store
     assert ids(search(corpus, '"khéo hương"')) == []
 
 
-@pytest.mark.parametrize(
-    "query", ["dân OR vận", "NEAR(dân vận)", "khéo*", "title:dân", "-dân", "^dân", "dân AND"]
-)
-def test_search_syntax_typed_by_a_user_is_just_words(corpus: Store, query: str) -> None:
-    results = search(corpus, query)
-    assert results.total == len(results.hits)
-
-
-def test_operator_characters_fold_away(corpus: Store) -> None:
-    assert set(ids(search(corpus, "khéo*"))) == set(ids(search(corpus, "khéo")))
+def test_operator_characters_alone_fold_away(corpus: Store) -> None:
+    assert set(ids(search(corpus, "khéo - *"))) == set(ids(search(corpus, "khéo")))
 
 
 # --- ranking and paging ------------------------------------------------------------------
@@ -254,17 +246,15 @@ def test_negative_paging_is_a_query_error(corpus: Store) -> None:
 
 
 def test_query_terms_are_folded_and_deduplicated() -> None:
-    assert parse_query('Dân DAN "Dân Vận" 2019-2024') == [
-        ("dan",),
-        ("dan", "van"),
-        ("2019", "2024"),
-    ]
+    parsed = parse_query('Dân DAN "Dân Vận" 2019-2024')
+    assert [term.folded for term in parsed.terms] == [("dan",), ("dan", "van"), ("2019", "2024")]
+    assert [term.exact for term in parsed.terms] == [("dân",), ("dân", "vận"), ("2019", "2024")]
 
 
 def test_the_length_limit_is_1000_characters() -> None:
     query = "ab " * 333 + "x"
     assert len(query) == 1000
-    assert parse_query(query) == [("ab",), ("x",)]
+    assert [term.folded for term in parse_query(query).terms] == [("ab",), ("x",)]
     with pytest.raises(QueryError, match="1001 characters"):
         parse_query(query + "y")
 

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scraper.sample_site import SampleSiteServer
@@ -37,6 +38,12 @@ delay_seconds = 0.0
 concurrency = 2
 backoff_seconds = 0.05
 retry_base_seconds = 0.0
+
+# A killed crawl leaves the archive's lock behind until its lease runs out; keep that short
+# so that each rerun can take it over.
+[lock]
+lease_seconds = 1.0
+heartbeat_seconds = 0.2
 """,
         encoding="utf-8",
     )
@@ -54,6 +61,18 @@ def archived(database_url: str) -> set[str]:
 
 def paths_of(server: SampleSiteServer, ids: set[str]) -> set[str]:
     return {server.site.article(article_id).path for article_id in ids}
+
+
+def wait_for_lock_to_expire(database_url: str) -> None:
+    """Wait until the lock of a killed crawl has run out (or was never taken)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with Store.open(database_url) as store:
+            holder = store.lock_holder()
+        if holder is None or holder.expires_at < datetime.now(UTC):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the crawl lock of {database_url} did not expire")
 
 
 def wait_for_requests(server: SampleSiteServer, process: subprocess.Popen[bytes], n: int) -> None:
@@ -74,6 +93,7 @@ def test_kill_9_at_random_moments_then_a_rerun_finishes_the_job(
     kills_landed = 0
     progress: list[int] = []  # articles stored after each kill
     for _ in range(KILLS):
+        wait_for_lock_to_expire(sqlite_url)
         stored_before = archived(sqlite_url)
         server.clear_log()
         process = subprocess.Popen(crawl_command(config), stdout=subprocess.DEVNULL)
@@ -89,6 +109,7 @@ def test_kill_9_at_random_moments_then_a_rerun_finishes_the_job(
     assert kills_landed >= 3, progress  # most kills hit a live crawl
     assert len(set(progress)) >= 3, progress  # at different points of the work
 
+    wait_for_lock_to_expire(sqlite_url)
     stored_before = archived(sqlite_url)
     server.clear_log()
     finished = subprocess.run(crawl_command(config), stdout=subprocess.DEVNULL, timeout=120)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, TypeVar
 
 import click
 
@@ -139,40 +139,66 @@ def _print_report(report: Any, as_json: bool) -> None:
         click.echo(report)
 
 
+# The query and its filters, shared by `search` and `export` (same names, same meaning).
+_SEARCH_PARAMETERS = (
+    click.argument("query", default=""),
+    click.option("--from", "date_from", metavar="DAY",
+                 help="Published on or after this day (2024-10-15 or 15/10/2024)."),
+    click.option("--to", "date_to", metavar="DAY",
+                 help="Published on or before this day (2024-10-15 or 15/10/2024)."),
+    click.option("--section", help="Only this section (name or slug, any spelling)."),
+    click.option("--author", help="Only articles whose byline holds these words."),
+    click.option("--tag", help="Only articles with this tag (any spelling)."),
+    click.option("--with-images", is_flag=True, help="Only articles with at least one image."),
+    click.option("--title-only", is_flag=True, help="Match the words in titles only."),
+    click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
+                 default="relevance", show_default=True),
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def search_options(command: F) -> F:
+    """Give ``command`` the QUERY argument and the search options; the command receives
+    them as keyword arguments and turns them into a ``SearchQuery`` with ``search_request``."""
+    for parameter in reversed(_SEARCH_PARAMETERS):
+        command = parameter(command)
+    return command
+
+
+def search_request(query: str, criteria: dict[str, Any]) -> Any:
+    """Return the ``storage.SearchQuery`` for QUERY and the options of ``search_options``.
+
+    Raises ``QueryError`` naming a day that cannot be read.
+    """
+    from storage import SearchFilters, SearchQuery
+    from storage.search import parse_day
+
+    days = {name: parse_day(criteria[name]) if criteria[name] else None
+            for name in ("date_from", "date_to")}
+    filters = SearchFilters(**days, section=criteria["section"], author=criteria["author"],
+                            tag=criteria["tag"], with_images=criteria["with_images"])
+    return SearchQuery(query, filters, criteria["sort"], criteria["title_only"])
+
+
 @cli.command()
-@click.argument("query", default="")
-@click.option("--from", "date_from", metavar="DAY",
-              help="Published on or after this day (2024-10-15 or 15/10/2024).")
-@click.option("--to", "date_to", metavar="DAY",
-              help="Published on or before this day (2024-10-15 or 15/10/2024).")
-@click.option("--section", help="Only this section (name or slug, any spelling).")
-@click.option("--author", help="Only articles whose byline holds these words.")
-@click.option("--tag", help="Only articles with this tag (any spelling).")
-@click.option("--with-images", is_flag=True, help="Only articles with at least one image.")
-@click.option("--title-only", is_flag=True, help="Match the words in titles only.")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]),
-              default="relevance", show_default=True)
+@search_options
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]),
               default="table", show_default=True)
 @click.pass_context
-def search(ctx: click.Context, query: str, fmt: str, limit: int, offset: int, sort: str,
-           title_only: bool, date_from: str | None, date_to: str | None,
-           **filters: Any) -> None:
+def search(ctx: click.Context, query: str, fmt: str, limit: int, offset: int,
+           **criteria: Any) -> None:
     """Full-text search, with or without diacritics: baohatinh search "dân vận khéo".
 
     QUERY: words (all must match), "a phrase", OR, -excluded, prefix*, title:word.
     """
-    from storage import SearchFilters, SearchQuery
     from storage import search as run_search
-    from storage.search import parse_day
 
     from .search_output import format_results
 
-    days = {name: parse_day(value) if value else None
-            for name, value in (("date_from", date_from), ("date_to", date_to))}
-    request = SearchQuery(query, SearchFilters(**days, **filters), sort, title_only)
+    request = search_request(query, criteria)
     with _open_store(ctx) as store:
         results = run_search(store, request, limit=limit, offset=offset)
     output = format_results(results, query, fmt, bold=sys.stdout.isatty(), offset=offset)
@@ -205,6 +231,7 @@ def show(ctx: click.Context, key: str, revisions: bool, diff: tuple[int, int] | 
 
 
 @cli.command()
+@search_options
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
     show_default=True, help="warc: the raw pages as WARC 1.1 (gzip), with -o only.",
@@ -212,30 +239,52 @@ def show(ctx: click.Context, key: str, revisions: bool, diff: tuple[int, int] | 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of standard output.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export the archive (JSON Lines or CSV with fixed keys and citation keys, or WARC)."""
+def export(ctx: click.Context, query: str, fmt: str, output: str | None,
+           **criteria: Any) -> None:
+    """Export the archive (JSON Lines or CSV with fixed keys and citation keys, or WARC).
+
+    With a QUERY or filters (as for `search`), only the matching articles, in result
+    order; without, every article, newest first.
+    """
     from storage import export_csv, export_jsonl
 
+    request = search_request(query, criteria)
+    selects = bool(request.text.strip()) or not request.filters.is_empty()
+    if selects:
+        request.parsed()  # a bad query fails here, before any file is written
+        request.filters.time_range()
+        request.filters.keys()
     if fmt == "warc":
-        _export_warc(ctx, output)
+        _export_warc(ctx, output, request if selects else None)
         return
-    writer: Callable[[Any, TextIO], int] = export_jsonl if fmt == "jsonl" else export_csv
+    writer: Callable[..., int] = export_jsonl if fmt == "jsonl" else export_csv
     with _open_store(ctx) as store:
+        ids = _matching(store, request) if selects else None
         if output is None:
-            count = writer(store, sys.stdout)
+            count = writer(store, sys.stdout, article_ids=ids)
         else:
             with open(output, "w", encoding="utf-8", newline="") as handle:
-                count = writer(store, handle)
+                count = writer(store, handle, article_ids=ids)
     click.echo(f"exported {count} article(s)" + (f" to {output}" if output else ""), err=True)
 
 
-def _export_warc(ctx: click.Context, output: str | None) -> None:
+def _matching(store: Any, request: Any) -> Iterator[str]:
+    from storage.search import matching_ids
+
+    return matching_ids(store, request)
+
+
+def _export_warc(ctx: click.Context, output: str | None, request: Any) -> None:
     from storage.warc import export_warc
 
     if output is None:
         raise click.UsageError("--format warc writes a binary file: give -o FILE.warc.gz")
     with _open_store(ctx) as store, open(output, "wb") as handle:
-        count = export_warc(store, handle, user_agent=_settings(ctx).crawl.user_agent)
+        # WARC records follow the fetch log's order: the matching ids are a set to look in.
+        ids = set(_matching(store, request)) if request is not None else None
+        count = export_warc(
+            store, handle, user_agent=_settings(ctx).crawl.user_agent, article_ids=ids
+        )
     click.echo(f"exported {count} fetch(es) to {output}", err=True)
 
 

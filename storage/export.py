@@ -4,16 +4,18 @@ The JSON Lines keys, their order and spelling are a promise to other tools (see
 ARCHITECTURE.md, "Export schema"): ``EXPORT_KEYS``. Keys may be added, never renamed.
 ``CITATION_KEYS`` follow them: what a researcher needs to cite the archived version.
 
-Every export takes ``article_ids``: when given, only those articles are written (the
-hook through which search filters select what to export).
+Every export takes ``article_ids``: when given, only those articles are written, in the
+order given (the hook through which a search selects what to export: pass
+``storage.search.matching_ids`` to export its results in result order, streaming).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Container, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any, TextIO
 
 from .store import ArchivedArticle, Store
@@ -21,6 +23,7 @@ from .store import ArchivedArticle, Store
 __all__ = [
     "CITATION_KEYS",
     "EXPORT_KEYS",
+    "csv_row",
     "export_csv",
     "export_jsonl",
     "export_record",
@@ -100,20 +103,26 @@ def export_record(archived: ArchivedArticle) -> dict[str, Any]:
 
 
 def selected_articles(
-    store: Store, article_ids: Container[str] | None = None
+    store: Store, article_ids: Iterable[str] | None = None
 ) -> Iterator[ArchivedArticle]:
-    """Yield the archived articles to export, newest first: all, or those in ``article_ids``.
+    """Yield the archived articles to export: all of them newest first, or those of
+    ``article_ids`` in its order (ids not in the archive are left out).
 
-    Streams from the database (see ``Store.iter_articles``). Raises ``StoreError``.
+    Streams from the database, ``EXPORT_BATCH`` articles at a time, however many ids the
+    iterable yields. Raises ``StoreError``.
     """
     # Small batches: a batch of full articles is what an export holds in memory.
-    for archived in store.iter_articles(batch_size=EXPORT_BATCH):
-        if article_ids is None or archived.article.article_id in article_ids:
-            yield archived
+    if article_ids is None:
+        yield from store.iter_articles(batch_size=EXPORT_BATCH)
+        return
+    ids = iter(article_ids)
+    while batch := list(islice(ids, EXPORT_BATCH)):
+        yield from store.get_articles(batch)
 
 
-def export_jsonl(store: Store, out: TextIO, *, article_ids: Container[str] | None = None) -> int:
-    """Write the archived articles to ``out``, one JSON object per line, newest first.
+def export_jsonl(store: Store, out: TextIO, *, article_ids: Iterable[str] | None = None) -> int:
+    """Write the archived articles to ``out``, one JSON object per line, newest first
+    (or in the order of ``article_ids``, see ``selected_articles``).
 
     Keys: ``EXPORT_KEYS`` then ``CITATION_KEYS``. Returns the number of articles written.
     Raises ``StoreError`` if the database refuses.
@@ -126,8 +135,9 @@ def export_jsonl(store: Store, out: TextIO, *, article_ids: Container[str] | Non
     return count
 
 
-def export_csv(store: Store, out: TextIO, *, article_ids: Container[str] | None = None) -> int:
-    """Write the archived articles to ``out`` as CSV with a header row, newest first.
+def export_csv(store: Store, out: TextIO, *, article_ids: Iterable[str] | None = None) -> int:
+    """Write the archived articles to ``out`` as CSV with a header row, newest first
+    (or in the order of ``article_ids``, see ``selected_articles``).
 
     Columns are ``EXPORT_KEYS`` then ``CITATION_KEYS``; lists (tags, images, related) are
     JSON strings, missing values empty, ``removed`` is ``true``/``false``. Open ``out``
@@ -138,12 +148,13 @@ def export_csv(store: Store, out: TextIO, *, article_ids: Container[str] | None 
     writer.writeheader()
     count = 0
     for archived in selected_articles(store, article_ids):
-        writer.writerow(_flat(export_record(archived)))
+        writer.writerow(csv_row(export_record(archived)))
         count += 1
     return count
 
 
-def _flat(record: dict[str, Any]) -> dict[str, Any]:
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """Return an ``export_record`` as a CSV row: lists as JSON, booleans as true/false."""
     return {key: _cell(value) for key, value in record.items()}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -375,6 +375,17 @@ class Store:
             result = session.execute(query.execution_options(yield_per=batch_size))
             for row, revisions in result:
                 yield _archived(row, revisions)
+
+    def get_articles(self, article_ids: Sequence[str]) -> list[ArchivedArticle]:
+        """Return the archived articles of ``article_ids`` in that order (unknown ids left
+        out): one query for a batch, as exports of a search read them.
+
+        Raises ``StoreError`` if the database refuses.
+        """
+        query = _archived_query().where(ArticleRow.article_id.in_(list(article_ids)))
+        with self._read(f"reading {len(article_ids)} article(s)") as session:
+            found = {row.article_id: _archived(row, n) for row, n in session.execute(query)}
+        return [found[article_id] for article_id in article_ids if article_id in found]
 
     # --- image files (storage.images holds the SQL) -----------------------------------
 

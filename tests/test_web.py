@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from scraper.records import Image, RelatedLink
-from scraper.web import create_app, marked
+from scraper.records import Image, ImageFile, RelatedLink
+from scraper.web import archived_image_files, create_app, marked
 from storage import EXPORT_KEYS, SearchHit, Store, search
+from storage.export import CITATION_KEYS
+from storage.images import pending_images
 from tests.fixtures_db import FETCHED_AT, VN, make_article, make_raw
 
 
@@ -40,7 +42,7 @@ def hit_titles(html: str) -> list[str]:
 @pytest.fixture
 def archive(store: Store) -> Store:
     """Three articles: the seed-like one, one by another author on another day and tag,
-    and one in another section."""
+    and one in another section, without images."""
     save(
         store,
         make_article("274411"),
@@ -64,6 +66,7 @@ def archive(store: Store) -> Store:
             lead="Đại hội chi bộ điểm.",
             body_paragraphs=("Chi bộ thôn 1 tổ chức đại hội.",),
             related=(),
+            images=(),
         ),
     )
     return store
@@ -151,9 +154,44 @@ def test_filters_narrow_the_results(
     assert total_of(html) == len(expected)
 
 
-def test_the_form_keeps_what_was_asked(archive: Store) -> None:
-    params = {"q": "dân vận", "tu_ngay": "2024-01-01", "tac_gia": "Thu Hà", "sap_xep": "oldest"}
+@pytest.mark.parametrize(
+    "query",
+    ['dân OR "chi bộ"', "dân -khéo", "kheo*", "title:can", "huyện -title:kỳ", "dan van"],
+)
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_the_query_language_and_ranking_are_the_command_lines(
+    archive: Store, query: str, sort: str
+) -> None:
+    html = client_for(archive).get("/", params={"q": query, "sap_xep": sort}).text
+    cli = search(archive, query, sort=sort)  # type: ignore[arg-type]
+    assert total_of(html) == cli.total > 0
+    found = re.findall(r'<li class="hit">\s*<h2><a href="http://testserver/bai/(\d+)"', html)
+    assert found == [hit.article_id for hit in cli.hits]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"co_anh": "1"}, ["274500", "274411"]),
+        ({"q": "dân vận", "chi_tieu_de": "1"}, ["274500", "274411"]),
+        ({"q": "huyện", "chi_tieu_de": "1"}, []),
+        ({"tu_ngay": "02/03/2025"}, ["274500"]),  # the day as a reader writes it
+    ],
+)
+def test_with_images_title_only_and_vietnamese_days_as_on_the_command_line(
+    archive: Store, params: dict[str, str], expected: list[str]
+) -> None:
     html = client_for(archive).get("/", params=params).text
+    found = re.findall(r'<li class="hit">\s*<h2><a href="http://testserver/bai/(\d+)"', html)
+    assert found == expected
+
+
+def test_the_form_keeps_what_was_asked(archive: Store) -> None:
+    params = {"q": "dân vận", "tu_ngay": "2024-01-01", "tac_gia": "Thu Hà", "sap_xep": "oldest",
+              "co_anh": "1", "chi_tieu_de": "1"}
+    html = client_for(archive).get("/", params=params).text
+    assert 'name="co_anh" value="1" checked' in html
+    assert 'name="chi_tieu_de" value="1" checked' in html
     assert 'value="dân vận"' in html and 'value="2024-01-01"' in html
     assert 'value="Thu Hà"' in html
     assert '<option value="oldest" selected>' in html
@@ -165,7 +203,9 @@ def test_the_form_keeps_what_was_asked(archive: Store) -> None:
     [
         ({"q": '"dân vận'}, "thiếu dấu ngoặc kép đóng (unbalanced quotes in query"),
         ({"q": "!!!"}, "truy vấn không có từ nào để tìm (no searchable words"),
-        ({"tu_ngay": "15/10/2024"}, "tu_ngay: không phải ngày dạng YYYY-MM-DD: &#39;15/10"),
+        ({"tu_ngay": "2024-13-01"}, "không hợp lệ (tu_ngay: &#39;2024-13-01&#39; is not a day"),
+        ({"tu_ngay": "2025-01-02", "den_ngay": "2025-01-01"}, "khoảng ngày ngược (--to 2025-01-01"),
+        ({"q": "-vận"}, "only excludes: add a word to search for, or a filter"),
         ({"sap_xep": "random"}, "cách sắp xếp không có (unknown sort &#39;random&#39;"),
     ],
 )
@@ -319,6 +359,25 @@ def test_images_are_served_from_the_archive_when_downloaded(
     assert client.get("/anh/274411/1").status_code == 404
 
 
+def test_the_archives_own_image_files_are_found_and_served(
+    archive: Store, tmp_path: Path
+) -> None:
+    url = "https://cdn.baohatinh.vn/images/ab/img-5104-5152.jpg"
+    (tmp_path / "ab").mkdir()
+    (tmp_path / "ab" / "kept.jpg").write_bytes(b"\xff\xd8\xff\xe0 kept")
+    (pending,) = [image for image in pending_images(archive, "274411") if image.url == url]
+    kept = ImageFile(url=url, sha256="0" * 64, local_path="ab/kept.jpg", size=10,
+                     content_type="image/jpeg", width=None, height=None,
+                     downloaded_at=FETCHED_AT)
+    archive.record_image(pending.image_id, kept)
+    client = client_for(archive, image_files=archived_image_files(archive, tmp_path))
+    assert '<img src="http://testserver/anh/274411/0"' in client.get("/bai/274411").text
+    assert client.get("/anh/274411/0").content == b"\xff\xd8\xff\xe0 kept"
+    assert client.get("/anh/274411/1").status_code == 404  # never downloaded
+    (tmp_path / "ab" / "kept.jpg").unlink()  # a file gone from the folder: link the original
+    assert client.get("/anh/274411/0").status_code == 404
+
+
 def test_doc_them_opens_the_archived_copy_when_there_is_one(store: Store) -> None:
     linked = make_article("200", title="Lan tỏa phong trào", related=())
     save(store, make_article("274411"), linked)
@@ -386,7 +445,7 @@ def test_export_csv_covers_every_page_not_just_the_one_shown(many: Store) -> Non
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 25
-    assert list(rows[0]) == list(EXPORT_KEYS)
+    assert list(rows[0]) == [*EXPORT_KEYS, *CITATION_KEYS]
     assert json.loads(rows[0]["tags"]) == ["Dân vận khéo", "Hương Sơn"]
 
 
@@ -395,7 +454,7 @@ def test_export_of_filters_only_and_of_nothing(archive: Store) -> None:
     only = client.get("/xuat.jsonl", params={"chuyen_muc": "Chính trị"}).text.splitlines()
     assert [json.loads(line)["article_id"] for line in only] == ["274600"]
     empty = client.get("/xuat.csv", params={"tu_khoa": "không có"}).text
-    assert empty.splitlines() == [",".join(EXPORT_KEYS)]
+    assert empty.splitlines() == [",".join((*EXPORT_KEYS, *CITATION_KEYS))]
 
 
 def test_the_search_page_links_its_exports_with_the_same_query(archive: Store) -> None:

@@ -6,7 +6,14 @@ the archive and runs it with uvicorn, as ``baohatinh serve`` does.
 
 from __future__ import annotations
 
-from .app import ImageFiles, create_app, marked, no_local_images
+from .app import ImageFiles, archived_image_files, create_app, marked, no_local_images
 from .server import serve
 
-__all__ = ["ImageFiles", "create_app", "marked", "no_local_images", "serve"]
+__all__ = [
+    "ImageFiles",
+    "archived_image_files",
+    "create_app",
+    "marked",
+    "no_local_images",
+    "serve",
+]

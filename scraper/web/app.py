@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -28,14 +28,25 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scraper.errors import ArticleNotFound, QueryError
-from scraper.urls import article_id as article_id_of
-from storage import EXPORT_KEYS, SearchHit, Store
-from storage.export import export_record
+from storage import EXPORT_KEYS, ArchivedArticle, SearchHit, SearchResults, Store
+from storage.export import CITATION_KEYS, csv_row, export_record, selected_articles
+from storage.links import related_links
+from storage.query import SORTS, SearchFilters, SearchQuery, parse_day
+from storage.search import mark_html, matching_ids, search, snippet
 
-from . import queries
-from .queries import SORTS, SearchForm
+from . import facets, history
 
-__all__ = ["ImageFiles", "ReadOnly", "create_app", "marked", "web_href"]
+__all__ = [
+    "ImageFiles",
+    "ReadOnly",
+    "archived_image_files",
+    "create_app",
+    "form_from",
+    "lists_everything",
+    "marked",
+    "no_local_images",
+    "web_href",
+]
 
 # Maps an image URL to its downloaded copy in the archive, or None when it was not kept.
 ImageFiles = Callable[[str], Path | None]
@@ -47,6 +58,22 @@ STATIC_DIR = Path(__file__).parent / "static"
 def no_local_images(url: str) -> Path | None:
     """The image locator of an archive that keeps no image files: always ``None``."""
     return None
+
+
+def archived_image_files(store: Store, images_dir: str | Path) -> ImageFiles:
+    """Return the image locator of ``store``: the file downloaded for an image URL (by
+    ``[archive] archive_images``, under ``images_dir``) if it is still there, else ``None``.
+
+    The locator raises ``StoreError`` if the database refuses.
+    """
+    folder = Path(images_dir).expanduser()
+
+    def locate(url: str) -> Path | None:
+        kept = store.known_image_file(url)
+        path = folder / kept.local_path if kept is not None else None
+        return path if path is not None and path.is_file() else None
+
+    return locate
 
 
 class ReadOnly:
@@ -69,15 +96,9 @@ class ReadOnly:
 
 
 def marked(hit: SearchHit) -> Markup:
-    """Return the hit's snippet as HTML: matches in ``<mark>``, everything else escaped."""
-    parts: list[str] = []
-    last = 0
-    for start, end in sorted(hit.highlights):
-        parts += [escape(hit.snippet[last:start]), Markup("<mark>"),
-                  escape(hit.snippet[start:end]), Markup("</mark>")]
-        last = end
-    parts.append(escape(hit.snippet[last:]))
-    return Markup("").join(parts)
+    """Return the hit's snippet as HTML: matches in ``<mark>``, everything else escaped
+    (``storage.search.mark_html``, as the command line marks them)."""
+    return Markup(mark_html(hit, "snippet"))  # noqa: S704 - mark_html escapes all but <mark>
 
 
 def web_href(url: str) -> str:
@@ -97,7 +118,6 @@ def _templates() -> Jinja2Templates:
     )
     env.filters["marked"] = marked
     env.filters["vn_time"] = _format_time
-    env.filters["article_id_of"] = _link_id
     env.filters["href"] = web_href
     return Jinja2Templates(env=env)
 
@@ -151,15 +171,13 @@ class _Pages:
         params = request.query_params
         page = _page_number(params.get("trang", "1"))
         context: dict[str, Any] = {
-            "params": params, "sorts": SORTS, "choices": queries.choices(self.store),
+            "params": params, "sorts": SORTS, "choices": facets.choices(self.store),
             "results": None, "error": None, "page": page, "page_size": self.page_size,
         }
         try:
             form = form_from(params)
             offset = (page - 1) * self.page_size
-            context["results"] = queries.find_articles(
-                self.store, form, limit=self.page_size, offset=offset
-            )
+            context["results"] = self.results(form, limit=self.page_size, offset=offset)
         except QueryError as exc:
             context["error"] = in_vietnamese(exc)
             return self.render(request, "search.html", context, status=400)
@@ -167,6 +185,14 @@ class _Pages:
         context["export_query"] = _without(params, "trang")
         context["filtered"] = any(params.get(name) for name in _FILTERS)
         return self.render(request, "search.html", context)
+
+    def results(self, form: SearchQuery, *, limit: int, offset: int) -> SearchResults:
+        """One page of the search the CLI would run for ``form`` (``storage.search``); an
+        empty form lists every article, newest first. Raises ``QueryError``, ``StoreError``.
+        """
+        if lists_everything(form):
+            return _every_article(self.store, limit=limit, offset=offset)
+        return search(self.store, form, limit=limit, offset=offset)
 
     # --- article -------------------------------------------------------------------------
 
@@ -178,20 +204,16 @@ class _Pages:
         except ArticleNotFound as exc:
             raise HTTPException(404, f"Không có bài {article_id} trong kho lưu trữ.") from exc
         article = archived.article
-        targets = queries.archived_targets(
-            self.store, [_link_id(link.url) for link in article.related if _link_id(link.url)]
-        )
+        links = related_links(self.store, article_id)
         context = {
             "archived": archived,
             "article": article,
             "images": [
                 (image, self.image_files(image.url) is not None) for image in article.images
             ],
-            "doc_them": [(link, _link_id(link.url) in targets)
-                         for link in article.related if link.kind == "doc-them"],
-            "inline": [(link, _link_id(link.url) in targets)
-                       for link in article.related if link.kind == "inline"],
-            "revisions": queries.revisions(self.store, article.article_id),
+            "doc_them": [link for link in links if link.kind == "doc-them"],
+            "inline": [link for link in links if link.kind == "inline"],
+            "revisions": history.revisions(self.store, article.article_id),
         }
         return self.render(request, "article.html", context)
 
@@ -218,14 +240,17 @@ class _Pages:
             raise HTTPException(404, f"Không có định dạng xuất {fmt!r} (chỉ csv, jsonl).")
         try:
             form = form_from(request.query_params)
-            # Parse (and so validate) the query now, while a 400 can still be sent.
-            queries.find_articles(self.store, form, limit=0, offset=0)
+            everything = lists_everything(form)
+            if not everything:  # validate the query now, while a 400 can still be sent
+                search(self.store, form, limit=0)
         except QueryError as exc:
             raise HTTPException(400, in_vietnamese(exc)) from exc
+        # The matching ids stream in result order, the articles a batch at a time.
+        ids = None if everything else matching_ids(self.store, form)
         media_type, lines = _EXPORTS[fmt]
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         return StreamingResponse(
-            lines(queries.iter_matching(self.store, form)),
+            lines(selected_articles(self.store, ids)),
             media_type=media_type,
             headers={"Content-Disposition": f'attachment; filename="baohatinh-{stamp}.{fmt}"'},
         )
@@ -246,6 +271,9 @@ _QUERY_ERRORS = {
     "no searchable words": "truy vấn không có từ nào để tìm",
     "query too long": "truy vấn quá dài",
     "unknown sort": "cách sắp xếp không có",
+    "tu_ngay": "ngày không hợp lệ",
+    "den_ngay": "ngày không hợp lệ",
+    "--to": "khoảng ngày ngược",
 }
 
 
@@ -259,7 +287,7 @@ def in_vietnamese(exc: QueryError) -> str:
 
 
 # The query-string names of the filters (besides ``q``), as the form sends them.
-_FILTERS = ("tu_ngay", "den_ngay", "chuyen_muc", "tac_gia", "tu_khoa")
+_FILTERS = ("tu_ngay", "den_ngay", "chuyen_muc", "tac_gia", "tu_khoa", "co_anh")
 
 # Starlette's own details (an unknown path …), said in the interface's language.
 _PLAIN_ERRORS = {
@@ -271,34 +299,58 @@ _PLAIN_ERRORS = {
 # --- the form and its links --------------------------------------------------------------
 
 
-def form_from(params: Any) -> SearchForm:
-    """Return the ``SearchForm`` the query string asks for.
+def form_from(params: Any) -> SearchQuery:
+    """Return the ``SearchQuery`` the query string asks for: ``q`` in the command line's
+    query language, the filters ``tu_ngay``/``den_ngay`` (2024-10-15 or 15/10/2024),
+    ``chuyen_muc``, ``tac_gia``, ``tu_khoa``, ``co_anh=1`` (with images), ``chi_tieu_de=1``
+    (title only) and ``sap_xep`` (relevance, newest, oldest).
 
-    Raises ``QueryError`` naming the parameter for a date that is not YYYY-MM-DD or an
-    unknown sort.
+    Raises ``QueryError`` naming the parameter for a day it cannot read or an unknown sort.
     """
     sort = params.get("sap_xep") or "relevance"
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r} (sap_xep: {', '.join(SORTS)})")
-    return SearchForm(
-        query=params.get("q", ""),
-        date_from=_date(params, "tu_ngay"),
-        date_to=_date(params, "den_ngay"),
-        section=params.get("chuyen_muc", ""),
-        author=params.get("tac_gia", ""),
-        tag=params.get("tu_khoa", ""),
-        sort=sort,
+    filters = SearchFilters(
+        date_from=_day(params, "tu_ngay"),
+        date_to=_day(params, "den_ngay"),
+        section=_value(params, "chuyen_muc"),
+        author=_value(params, "tac_gia"),
+        tag=_value(params, "tu_khoa"),
+        with_images=params.get("co_anh") == "1",
     )
+    return SearchQuery(params.get("q", ""), filters, sort, params.get("chi_tieu_de") == "1")
 
 
-def _date(params: Any, name: str) -> date | None:
+def lists_everything(form: SearchQuery) -> bool:
+    """Tell whether ``form`` asks for nothing (no words, no filter): then every article is
+    listed, where the command line would refuse an empty search."""
+    return not form.text.strip() and form.filters.is_empty()
+
+
+def _every_article(store: Store, *, limit: int, offset: int) -> SearchResults:
+    total = store.counts()["articles"]
+    page = store.get_articles(facets.newest_ids(store, limit=limit, offset=offset))
+    return SearchResults(total=total, hits=[_listed(archived) for archived in page])
+
+
+def _listed(archived: ArchivedArticle) -> SearchHit:
+    # A listing has no words to mark: the snippet is the article's opening.
+    article = archived.article
+    opening, _ = snippet([article.lead, article.body_text], [])
+    return SearchHit(article.article_id, article.url, article.title, article.section,
+                     article.published_at, opening, ())
+
+
+def _day(params: Any, name: str) -> date | None:
     raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise QueryError(f"{name}: không phải ngày dạng YYYY-MM-DD: {raw!r}") from None
+        return parse_day(raw) if raw else None
+    except QueryError as exc:
+        raise QueryError(f"{name}: {exc}") from None
+
+
+def _value(params: Any, name: str) -> str | None:
+    return (params.get(name) or "").strip() or None
 
 
 def _page_number(raw: str) -> int:
@@ -334,11 +386,6 @@ def _pagination(params: Any, page: int, total: int, size: int) -> list[tuple[str
     return links
 
 
-def _link_id(url: str) -> str | None:
-    # The site id in a related link's URL (None for a link that is not an article).
-    return article_id_of(url)
-
-
 # --- export lines ------------------------------------------------------------------------
 
 
@@ -349,12 +396,11 @@ def _jsonl_lines(articles: Iterator[Any]) -> Iterator[str]:
 
 def _csv_lines(articles: Iterator[Any]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_KEYS)
+    # The same columns and cells as ``baohatinh export --format csv``.
+    writer = csv.DictWriter(buffer, fieldnames=(*EXPORT_KEYS, *CITATION_KEYS))
     writer.writeheader()
     for archived in articles:
-        record = export_record(archived)
-        writer.writerow({key: json.dumps(value, ensure_ascii=False)
-                         if isinstance(value, list) else value for key, value in record.items()})
+        writer.writerow(csv_row(export_record(archived)))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -10,7 +10,7 @@ import uvicorn
 from scraper.errors import ConfigError
 from scraper.settings import Settings
 
-from .app import ImageFiles, create_app, no_local_images
+from .app import ImageFiles, archived_image_files, create_app
 
 __all__ = ["bind", "serve"]
 
@@ -40,11 +40,12 @@ def serve(
     *,
     host: str | None = None,
     port: int | None = None,
-    image_files: ImageFiles = no_local_images,
+    image_files: ImageFiles | None = None,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the archive of ``settings`` on ``host``:``port`` (default: ``[web]``) until
-    interrupted; ``ready`` is called with the base URL once the socket listens.
+    interrupted; ``ready`` is called with the base URL once the socket listens. Images are
+    served from ``[archive] images_dir`` when downloaded (``image_files`` overrides that).
 
     The schema is checked, never migrated: a server that only reads does not change the
     database. Raises ``SchemaMismatch`` (run ``baohatinh db upgrade``), ``StoreError`` if
@@ -55,6 +56,8 @@ def serve(
     host = host or settings.web.host
     port = settings.web.port if port is None else port
     with Store.open(settings.database.url, upgrade=False) as store:
+        if image_files is None:
+            image_files = archived_image_files(store, settings.archive.images_dir)
         app = create_app(store, page_size=settings.web.page_size, image_files=image_files)
         sock = bind(host, port)
         bound_host, bound_port = sock.getsockname()[:2]

@@ -3,14 +3,16 @@ the same transaction (a crawl killed between the two cannot leave one without th
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+import json
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
 
 import pytest
 
 from scraper.errors import StoreError
 from scraper.records import Image, RelatedLink
 from storage import Store
+from storage.convert import snapshot
 from storage.frontier import FrontierEntry, Settlement
 from tests.fixtures_db import FETCHED_AT, make_article, make_raw
 
@@ -72,3 +74,11 @@ def test_a_refused_settlement_leaves_neither_article_nor_row_written(store: Stor
     assert store.archived_ids() == set()
     assert frontier.states() == {"pending": 1}
     assert store.counts()["fetches"] == store.counts()["raw_pages"] == 0
+
+
+def test_a_snapshot_is_the_whole_record_with_times_in_iso_8601() -> None:
+    article = make_article()
+    whole = json.loads(json.dumps(asdict(article), default=datetime.isoformat))
+    assert snapshot(article) == whole
+    assert snapshot(article)["published_at"] == "2024-10-15T10:12:00+07:00"
+    assert snapshot(article)["images"][1] == whole["images"][1]

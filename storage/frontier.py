@@ -1,8 +1,9 @@
 """The crawl frontier in the database: what is left to visit survives a ``kill -9``.
 
 Each URL the crawler must visit is one ``frontier`` row (``storage.models.FrontierRow``),
-keyed so that one article is one row whichever URL led to it. Every change is its own
-short transaction: a crawler killed at any moment leaves each row either still pending
+keyed so that one article is one row whichever URL led to it. Every change is one short
+transaction (a stored article's row is settled in the transaction that stores it, see
+``Settlement``): a crawler killed at any moment leaves each row either still pending
 (visited again by the next run) or settled (never fetched again).
 
 States::

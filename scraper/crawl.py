@@ -38,7 +38,7 @@ from datetime import time as clock_time
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from storage.frontier import Frontier, FrontierEntry
+from storage.frontier import Frontier, FrontierEntry, Settlement
 
 from .discover import (
     SITE_TZ,
@@ -80,7 +80,14 @@ class ArchiveWriter(Protocol):
 
     def finish_run(self, run_id: int, report: dict[str, object], exit_code: int) -> None: ...
 
-    def save_article(self, article: Article, raw: RawPage, *, run_id: int | None = None) -> str: ...
+    def save_article(
+        self,
+        article: Article,
+        raw: RawPage,
+        *,
+        run_id: int | None = None,
+        settle: Settlement | None = None,
+    ) -> str: ...
 
     def record_failure(
         self, url: str, reason: str, raw: RawPage | None = None, *, run_id: int | None = None
@@ -516,15 +523,15 @@ class _Crawl:
             reason = f"out-of-section: {article.section_slug or 'unknown'}"
             self.frontier.settle(entry.key, "skipped", self.run_id, reason=reason)
             return
-        outcome = self.store.save_article(article, raw, run_id=self.run_id)
+        etag, modified = raw.headers.get("etag"), raw.headers.get("last-modified")
+        follow = tuple(self._related(article, entry.depth + 1))
+        # Settled in the article's own transaction: one commit per article, not two, and
+        # no moment where the article is stored but its frontier row still pending.
+        settlement = Settlement(entry.key, "done", self.run_id, None, etag, modified, follow)
+        outcome = self.store.save_article(article, raw, run_id=self.run_id, settle=settlement)
         self.archived.add(article.article_id)
         self.report.count_outcome(outcome)
         self.report.count_fields(article)
-        etag, modified = raw.headers.get("etag"), raw.headers.get("last-modified")
-        follow = self._related(article, entry.depth + 1)
-        self.frontier.settle(
-            entry.key, "done", self.run_id, etag=etag, last_modified=modified, follow=follow
-        )
         log.debug("%s %s", outcome, entry.url)
 
     def _related(self, article: Article, depth: int) -> list[FrontierEntry]:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -88,13 +88,19 @@ def content_hash(article: Article) -> str:
 
 def snapshot(article: Article) -> dict[str, Any]:
     """Return the whole record as JSON-ready data (times as ISO 8601 with offset)."""
-    data: dict[str, Any] = _jsonable(asdict(article))
+    data: dict[str, Any] = _jsonable(article)
     return data
 
 
 def _jsonable(value: Any) -> Any:
+    """The same data as ``_jsonable(asdict(value))``, without ``asdict``'s deep copies
+    (which cost more than the rest of writing a revision)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _jsonable(getattr(value, field.name)) for field in fields(value)}
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

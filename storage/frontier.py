@@ -1,8 +1,9 @@
 """The crawl frontier in the database: what is left to visit survives a ``kill -9``.
 
 Each URL the crawler must visit is one ``frontier`` row (``storage.models.FrontierRow``),
-keyed so that one article is one row whichever URL led to it. Every change is its own
-short transaction: a crawler killed at any moment leaves each row either still pending
+keyed so that one article is one row whichever URL led to it. Every change is one short
+transaction (a stored article's row is settled in the transaction that stores it, see
+``Settlement``): a crawler killed at any moment leaves each row either still pending
 (visited again by the next run) or settled (never fetched again).
 
 States::
@@ -21,14 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .engine import WRITE, database_errors
 from .models import FrontierRow
 
-__all__ = ["Frontier", "FrontierEntry", "retry_delay"]
+__all__ = ["Frontier", "FrontierEntry", "Settlement", "apply_settlement", "retry_delay"]
 
 PENDING, DONE, FAILED, SKIPPED, REMOVED = "pending", "done", "failed", "skipped", "removed"
 # Listings come before articles: they are what finds the articles.
@@ -69,6 +70,41 @@ class FrontierEntry:
     ) -> FrontierEntry:
         """Return the entry of a listing page, feed or sitemap (key ``l:<url>``)."""
         return FrontierEntry(f"l:{url}", kind, url, section_slug, depth)
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """How the visit of frontier row ``key`` ended, as ``Frontier.settle`` takes it; also
+    handed to ``Store.save_article(settle=...)`` so that an article and its frontier row
+    are written in one transaction."""
+
+    key: str
+    state: str
+    run_id: int
+    reason: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    follow: tuple[FrontierEntry, ...] = ()
+
+
+def apply_settlement(connection: Connection, settlement: Settlement) -> None:
+    """Write ``settlement`` in the caller's transaction: the row's new state (validators
+    kept when given) and the ``follow`` entries it led to, added when unknown."""
+    values: dict[str, Any] = {
+        "state": settlement.state,
+        "reason": settlement.reason,
+        "last_run_id": settlement.run_id,
+        "updated_at": _now(),
+    }
+    if settlement.etag is not None or settlement.last_modified is not None:
+        values.update(etag=settlement.etag, last_modified=settlement.last_modified)
+    connection.execute(
+        update(FrontierRow).where(FrontierRow.key == settlement.key).values(**values)
+    )
+    rows = [_values(entry, PENDING) for entry in settlement.follow]
+    if rows:
+        insert = _dialect_insert(connection.dialect.name)(FrontierRow.__table__)
+        connection.execute(insert.on_conflict_do_nothing(index_elements=["key"]), rows)
 
 
 def retry_delay(base_seconds: float, attempts: int) -> timedelta:
@@ -190,20 +226,11 @@ class Frontier:
         """Mark ``key`` done, skipped or removed by run ``run_id`` (validators kept for
         the next conditional request), adding the ``follow`` entries it led to (when
         unknown) in the same transaction. Raises ``StoreError``."""
-        rows = [_values(entry, PENDING) for entry in follow]
-        values: dict[str, Any] = {
-            "state": state,
-            "reason": reason,
-            "last_run_id": run_id,
-            "updated_at": _now(),
-        }
-        if etag is not None or last_modified is not None:
-            values.update(etag=etag, last_modified=last_modified)
+        settlement = Settlement(
+            key, state, run_id, reason, etag, last_modified, follow=tuple(follow)
+        )
         with self._write(f"settling {key} in the frontier") as session:
-            session.execute(update(FrontierRow).where(FrontierRow.key == key).values(**values))
-            if rows:
-                insert = _insert_for(session)(FrontierRow.__table__)
-                session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), rows)
+            apply_settlement(session.connection(), settlement)
 
     def fail(self, key: str, reason: str, run_id: int, *, retry_base_seconds: float) -> int:
         """Record a failed visit of ``key``; it is retried by a later run after a delay
@@ -279,4 +306,8 @@ def _count_keys(session: Session, keys: list[str]) -> int:
 
 
 def _insert_for(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return _dialect_insert(session.get_bind().dialect.name)
+
+
+def _dialect_insert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

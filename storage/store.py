@@ -9,17 +9,15 @@ subclasses) naming the database, with its password hidden.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from scraper.errors import ArticleNotFound, StoreError
@@ -27,20 +25,11 @@ from scraper.records import Article, ImageFile, RawPage
 from scraper.urls import article_id as article_id_of
 from scraper.urls import canonicalize
 
-from . import migrate, rawcodec
+from . import migrate, save
 from . import raw as raw_pages
-from .convert import (
-    article_columns,
-    article_from_row,
-    content_hash,
-    image_rows,
-    metadata_columns,
-    related_rows,
-    snapshot,
-)
+from .convert import article_from_row, content_hash
 from .engine import WRITE, database_errors, make_engine, safe_url
-from .frontier import Frontier
-from .index import index_article
+from .frontier import Frontier, Settlement, apply_settlement
 from .lock import CrawlLease, LockHolder, read_holder
 from .models import (
     ArticleRow,
@@ -53,10 +42,9 @@ from .models import (
     RevisionRow,
 )
 from .raw import LatestFetch
+from .save import SaveOutcome
 
 __all__ = ["ArchivedArticle", "SaveOutcome", "Store"]
-
-SaveOutcome = Literal["new", "updated", "unchanged"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +140,12 @@ class Store:
             yield session
 
     @contextmanager
+    def _write_core(self, action: str) -> Iterator[Connection]:
+        """One write transaction on a bare connection (no ORM session: the hot path)."""
+        with database_errors(self._engine.url, action), self._writer.begin() as connection:
+            yield connection
+
+    @contextmanager
     def _read(self, action: str) -> Iterator[Session]:
         with database_errors(self._engine.url, action), Session(self._engine) as session:
             yield session
@@ -210,7 +204,12 @@ class Store:
     # --- writing articles ----------------------------------------------------------------
 
     def save_article(
-        self, article: Article, raw: RawPage, *, run_id: int | None = None
+        self,
+        article: Article,
+        raw: RawPage,
+        *,
+        run_id: int | None = None,
+        settle: Settlement | None = None,
     ) -> SaveOutcome:
         """Archive ``article`` parsed from ``raw``, in one transaction, and say what changed.
 
@@ -218,16 +217,20 @@ class Store:
         article with its images, related links and search row. A new content version
         (see ``convert.content_hash``) adds a revision and keeps the earlier ones. Saving
         the same content again adds only a fetch-log row and returns ``"unchanged"``.
-        Raises ``StoreError`` if the database refuses or a time is not timezone-aware.
+        With ``settle``, the article's frontier row is settled in the same transaction,
+        so a crawl killed at any moment leaves both written or neither. Raises
+        ``StoreError`` if the database refuses or a time is not timezone-aware.
         """
-        fetched_at = _aware(raw.fetched_at, "raw page fetched_at")
+        _aware(raw.fetched_at, "raw page fetched_at")
         _check_article_times(article)
         digest = content_hash(article)
-        with self._write(f"saving article {article.article_id} ({article.url})") as session:
-            raw_page_id = _store_raw_page(session, raw)
-            session.add(_fetch_log(raw, raw_page_id, run_id))
-            outcome, _row = _save(session, article, digest, fetched_at)
-        return outcome
+        with self._write_core(f"saving article {article.article_id} ({article.url})") as conn:
+            raw_page_id = save.store_raw_page(conn, raw)
+            save.log_fetch(conn, raw, raw_page_id, run_id)
+            outcome = save.save_content(conn, article, digest, raw.fetched_at)
+            if settle is not None:
+                apply_settlement(conn, settle)
+            return outcome
 
     def save_reparsed(self, article: Article, fetched_at: datetime) -> SaveOutcome:
         """Archive ``article`` parsed again from a stored raw page fetched at ``fetched_at``.
@@ -240,13 +243,8 @@ class Store:
         _aware(fetched_at, "raw page fetched_at")
         _check_article_times(article)
         digest = content_hash(article)
-        with self._write(f"saving reparsed article {article.article_id}") as session:
-            removed_at = session.scalar(
-                select(ArticleRow.removed_at).where(ArticleRow.article_id == article.article_id)
-            )
-            outcome, row = _save(session, article, digest, fetched_at)
-            row.removed_at = removed_at
-        return outcome
+        with self._write_core(f"saving reparsed article {article.article_id}") as conn:
+            return save.save_content(conn, article, digest, fetched_at, on_site=False)
 
     def latest_fetches(self, since: datetime | None = None) -> list[LatestFetch]:
         """Return the latest fetch of each archived article (see ``storage.raw``), only
@@ -273,8 +271,8 @@ class Store:
             raw_page_id = None
             if raw is not None:
                 _aware(raw.fetched_at, "raw page fetched_at")
-                raw_page_id = _store_raw_page(session, raw)
-                session.add(_fetch_log(raw, raw_page_id, run_id))
+                raw_page_id = save.store_raw_page(session.connection(), raw)
+                save.log_fetch(session.connection(), raw, raw_page_id, run_id)
             session.add(
                 ParseFailureRow(
                     url=url, raw_page_id=raw_page_id, reason=reason, seen_at=_now(), run_id=run_id
@@ -298,12 +296,8 @@ class Store:
     def log_fetch(self, raw: RawPage, *, run_id: int | None = None) -> None:
         """Log a fetch whose body is not kept (a 304 Not Modified): the only write it costs."""
         _aware(raw.fetched_at, "raw page fetched_at")
-        with self._write(f"logging the fetch of {raw.url}") as session:
-            session.add(
-                FetchLogRow(
-                    url=raw.url, status=raw.status, fetched_at=raw.fetched_at, run_id=run_id
-                )
-            )
+        with self._write_core(f"logging the fetch of {raw.url}") as conn:
+            save.log_fetch(conn, raw, None, run_id)
 
     def frontier(self) -> Frontier:
         """Return the crawl frontier kept in this archive."""
@@ -450,124 +444,6 @@ def _check_article_times(article: Article) -> None:
         value = getattr(article, name)
         if value is not None:
             _aware(value, f"article {article.article_id} {name}")
-
-
-# --- helpers: writing --------------------------------------------------------------------
-
-
-def _store_raw_page(session: Session, raw: RawPage) -> int:
-    """Return the id of the raw page holding ``raw.body``, inserting it if new."""
-    digest = hashlib.sha256(raw.body).hexdigest()
-    query = select(RawPageRow.id).where(RawPageRow.sha256 == digest)
-    existing = session.scalar(query)
-    if existing is not None:
-        return existing
-    session.execute(
-        _insert_for(session)(RawPageRow.__table__)
-        .values(
-            url=raw.url,
-            final_url=raw.final_url,
-            status=raw.status,
-            headers=dict(raw.headers),
-            body=rawcodec.compress(raw.body),
-            compression=rawcodec.DEFAULT_CODEC,
-            sha256=digest,
-            size=len(raw.body),
-            fetched_at=raw.fetched_at,
-        )
-        # Another process may have stored the same bytes a moment ago: keep theirs.
-        .on_conflict_do_nothing(index_elements=["sha256"])
-    )
-    stored = session.scalar(query)
-    if stored is None:  # only if the row vanished between our two statements
-        raise StoreError(f"raw page {digest} for {raw.url} vanished while being stored")
-    return stored
-
-
-def _insert_for(session: Session) -> Any:
-    """Return the dialect's ``insert`` (both know ``on_conflict_do_nothing``)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def _fetch_log(raw: RawPage, raw_page_id: int, run_id: int | None) -> FetchLogRow:
-    return FetchLogRow(
-        url=raw.url,
-        status=raw.status,
-        raw_page_id=raw_page_id,
-        fetched_at=raw.fetched_at,
-        run_id=run_id,
-    )
-
-
-def _save(
-    session: Session, article: Article, digest: str, fetched_at: datetime
-) -> tuple[SaveOutcome, ArticleRow]:
-    """Write the article row (and a revision and search row if the content changed)."""
-    row = session.scalars(
-        select(ArticleRow).where(ArticleRow.article_id == article.article_id)
-    ).one_or_none()
-    outcome, row = _apply(session, row, article, digest, fetched_at)
-    if outcome != "unchanged":
-        _add_revision(session, row, article, digest, fetched_at)
-        index_article(session.connection(), row.id, article)
-    return outcome, row
-
-
-def _apply(
-    session: Session,
-    row: ArticleRow | None,
-    article: Article,
-    digest: str,
-    fetched_at: datetime,
-) -> tuple[SaveOutcome, ArticleRow]:
-    """Create or update the article row and say which it was."""
-    if row is None:
-        row = ArticleRow(
-            **article_columns(article),
-            content_hash=digest,
-            first_seen_at=fetched_at,
-            last_fetched_at=fetched_at,
-            last_changed_at=fetched_at,
-        )
-        row.images = image_rows(article)
-        row.related_links = related_rows(article)
-        session.add(row)
-        session.flush()  # assigns row.id
-        return "new", row
-    # An older page re-parsed later must not move "last fetched" backwards.
-    row.last_fetched_at = max(row.last_fetched_at, fetched_at)
-    row.removed_at = None  # fetched again: it is on the site
-    if row.content_hash == digest:
-        # Same content: refresh only what a newer parser may have improved.
-        for name, value in metadata_columns(article).items():
-            setattr(row, name, value)
-        return "unchanged", row
-    for name, value in article_columns(article).items():
-        setattr(row, name, value)
-    row.content_hash = digest
-    row.last_changed_at = fetched_at
-    row.images = image_rows(article)
-    row.related_links = related_rows(article)
-    session.flush()
-    return "updated", row
-
-
-def _add_revision(
-    session: Session, row: ArticleRow, article: Article, digest: str, seen_at: datetime
-) -> None:
-    last = session.scalar(
-        select(func.max(RevisionRow.revision)).where(RevisionRow.article_pk == row.id)
-    )
-    session.add(
-        RevisionRow(
-            article_pk=row.id,
-            revision=(last or 0) + 1,
-            content_hash=digest,
-            seen_at=seen_at,
-            parser_version=article.parser_version,
-            snapshot=snapshot(article),
-        )
-    )
 
 
 # --- helpers: reading --------------------------------------------------------------------

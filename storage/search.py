@@ -275,6 +275,8 @@ class _Dialect:
     render: Callable[..., str]
     keys_join: str  # joins the table holding the filter keys as k (to articles a)
     index: str  # the bare index table, for counting matches without the articles
+    keyed: str  # the matches with their filter keys as k, without the articles
+    keyed_id: str  # the article's primary key in ``keyed``
     matched: str  # the articles matching :q, as a (binds :q in source or where)
     scored: str  # the same, with what relevance needs (m.score on SQLite)
     matches: str  # WHERE condition of ``matched``/``scored`` (binds :q), or ""
@@ -290,8 +292,16 @@ _SQLITE_SCORE = f"bm25(article_search, {_BM25_WEIGHTS}) AS score"
 _DIALECTS = {
     "sqlite": _Dialect(
         render=_fts5,
-        keys_join=" JOIN article_search_doc k ON k.article_pk = a.id",
+        # The named covering index (revision 0006) holds the keys: the planner would
+        # rather fetch each wide row by its primary key.
+        keys_join=" JOIN article_search_doc k INDEXED BY ix_article_search_doc_keys"
+        " ON k.article_pk = a.id",
         index="article_search",
+        keyed=(
+            "(SELECT rowid AS pk FROM article_search WHERE article_search MATCH :q) m "
+            "JOIN article_search_doc k INDEXED BY ix_article_search_doc_keys ON k.article_pk = m.pk"
+        ),
+        keyed_id="m.pk",
         matched=f"(SELECT rowid AS pk {_SQLITE_MATCH}",
         scored=f"(SELECT rowid AS pk, {_SQLITE_SCORE} {_SQLITE_MATCH}",
         matches="",
@@ -307,6 +317,8 @@ _DIALECTS = {
         render=_tsquery,
         keys_join="",  # the keys sit in article_search k, which every search joins
         index="article_search k",
+        keyed="article_search k",
+        keyed_id="k.article_pk",
         matched="article_search k JOIN articles a ON a.id = k.article_pk",
         scored="article_search k JOIN articles a ON a.id = k.article_pk",
         matches="k.document @@ CAST(:q AS tsquery)",
@@ -342,8 +354,18 @@ def _plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
         # Counting needs neither the articles nor a score: the index alone answers.
         count_where = [c for c in (sql.index_matches, excluded.format(id="rowid")) if c]
         return _Plan(source, tuple(where), order, params, sql.index, tuple(count_where))
+    if not _needs_articles(request.filters):
+        # Only the keys are filtered: count the matches with their keys, not the articles.
+        count_where = [sql.matches, excluded.format(id=sql.keyed_id), *filters]
+        count = tuple(c for c in count_where if c)
+        return _Plan(source, tuple(where), order, params, sql.keyed, count)
     count_source = sql.matched + (sql.keys_join if request.filters.keys() else "")
     return _Plan(source, tuple(where), order, params, count_source, tuple(where))
+
+
+def _needs_articles(filters: SearchFilters) -> bool:
+    """Tell whether a filter reads the articles table (dates) or joins on it (images)."""
+    return filters.date_from is not None or filters.date_to is not None or filters.with_images
 
 
 def _filters_only_plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import RowMapping, bindparam, text
-from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy import Connection, RowMapping, bindparam, text
 
 from scraper.errors import QueryError
 
@@ -127,8 +126,24 @@ def search(
     action = f"searching {request.text!r}"
     with database_errors(store.engine.url, action), store.engine.connect() as conn:
         total = int(conn.execute(plan.count(), params).scalar_one())
-        rows = conn.execute(plan.hits(), params).mappings().all() if limit and total else []
+        rows = _page(conn, plan, params) if limit and total else []
     return SearchResults(total=total, hits=[_hit(row, parsed.terms) for row in rows])
+
+
+def _page(conn: Connection, plan: _Plan, params: dict[str, Any]) -> list[RowMapping]:
+    """Return the hit rows of one page, in result order.
+
+    Ranking picks the ids first and only then reads the page's wide columns (lead, body):
+    sorting every match with its body text attached is what made common words slow.
+    """
+    ids = [pk for (pk,) in conn.execute(plan.page_ids(), params)]
+    if not ids:
+        return []
+    statement = text(f"SELECT a.id, {_HIT_COLUMNS} FROM articles a WHERE a.id IN :ids")
+    statement = statement.bindparams(bindparam("ids", expanding=True))
+    rows = conn.execute(statement.columns(published_at=UTCDateTime()), {"ids": ids})
+    by_id = {row["id"]: row for row in rows.mappings()}
+    return [by_id[pk] for pk in ids]
 
 
 def matching_ids(
@@ -217,16 +232,18 @@ _OLDEST = "a.published_at ASC NULLS LAST, a.id ASC"
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """One search as SQL pieces: FROM, WHERE, ORDER BY, and the bound parameters."""
+    """One search as SQL pieces: FROM, WHERE, ORDER BY, and the bound parameters.
+
+    ``count_source``/``count_where`` count the same articles without what only ordering
+    needs (scores, joins no filter uses).
+    """
 
     source: str
     where: tuple[str, ...]
     order: str
     params: dict[str, Any]
-
-    def _select(self, columns: str) -> str:
-        where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
-        return f"SELECT {columns} FROM {self.source}{where}"
+    count_source: str
+    count_where: tuple[str, ...]
 
     def _typed(self, sql: str) -> Any:
         # Dates are bound through UTCDateTime, so SQLite compares its own text format.
@@ -235,15 +252,20 @@ class _Plan:
         return statement.bindparams(*typed) if typed else statement
 
     def count(self) -> Any:
-        return self._typed(self._select("count(*)"))
+        return self._typed(_select("count(*)", self.count_source, self.count_where))
 
-    def hits(self) -> TextualSelect:
-        sql = f"{self._select(_HIT_COLUMNS)} ORDER BY {self.order} LIMIT :limit OFFSET :offset"
-        # SQLite hands timestamps back as text: typing the column makes them aware datetimes.
-        return self._typed(sql).columns(published_at=UTCDateTime())
+    def page_ids(self) -> Any:
+        select = _select("a.id", self.source, self.where)
+        return self._typed(f"{select} ORDER BY {self.order} LIMIT :limit OFFSET :offset")
 
     def ids(self) -> Any:
-        return self._typed(f"{self._select('a.article_id')} ORDER BY {self.order}")
+        select = _select("a.article_id", self.source, self.where)
+        return self._typed(f"{select} ORDER BY {self.order}")
+
+
+def _select(columns: str, source: str, where: Sequence[str]) -> str:
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    return f"SELECT {columns} FROM {source}{condition}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,32 +273,56 @@ class _Dialect:
     """How one database writes the parts of a search."""
 
     render: Callable[..., str]
-    keys_table: str  # the table holding the filter keys, aliased k
-    match: str  # source when the query has words; binds :q
+    keys_join: str  # joins the table holding the filter keys as k (to articles a)
+    index: str  # the bare index table, for counting matches without the articles
+    keyed: str  # the matches with their filter keys as k, without the articles
+    keyed_id: str  # the article's primary key in ``keyed``
+    matched: str  # the articles matching :q, as a (binds :q in source or where)
+    scored: str  # the same, with what relevance needs (m.score on SQLite)
+    matches: str  # WHERE condition of ``matched``/``scored`` (binds :q), or ""
+    index_matches: str  # WHERE condition on ``index`` (binds :q)
     exact_first: str  # ORDER BY pieces for relevance (may bind :qx, :qt)
-    excluded: str  # binds :neg
+    excluded: str  # binds :neg; {id} is the article's primary key
 
 
+_SQLITE_MATCH = (
+    "FROM article_search WHERE article_search MATCH :q) m JOIN articles a ON a.id = m.pk"
+)
+_SQLITE_SCORE = f"bm25(article_search, {_BM25_WEIGHTS}) AS score"
 _DIALECTS = {
     "sqlite": _Dialect(
         render=_fts5,
-        keys_table="article_search_doc k",
-        match=(
-            "(SELECT rowid AS pk, bm25(article_search, " + _BM25_WEIGHTS + ") AS score "
-            "FROM article_search WHERE article_search MATCH :q) m "
-            "JOIN articles a ON a.id = m.pk JOIN article_search_doc k ON k.article_pk = a.id"
+        # The named covering index (revision 0006) holds the keys: the planner would
+        # rather fetch each wide row by its primary key.
+        keys_join=" JOIN article_search_doc k INDEXED BY ix_article_search_doc_keys"
+        " ON k.article_pk = a.id",
+        index="article_search",
+        keyed=(
+            "(SELECT rowid AS pk FROM article_search WHERE article_search MATCH :q) m "
+            "JOIN article_search_doc k INDEXED BY ix_article_search_doc_keys ON k.article_pk = m.pk"
         ),
+        keyed_id="m.pk",
+        matched=f"(SELECT rowid AS pk {_SQLITE_MATCH}",
+        scored=f"(SELECT rowid AS pk, {_SQLITE_SCORE} {_SQLITE_MATCH}",
+        matches="",
+        index_matches="article_search MATCH :q",
         exact_first=(
             "m.pk IN (SELECT rowid FROM article_search WHERE article_search MATCH :qx) DESC, "
             "m.pk IN (SELECT rowid FROM article_search WHERE article_search MATCH :qt) DESC, "
             "m.score"
         ),
-        excluded="a.id NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)",
+        excluded="{id} NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)",
     ),
     "postgresql": _Dialect(
         render=_tsquery,
-        keys_table="article_search k",
-        match="article_search k JOIN articles a ON a.id = k.article_pk",
+        keys_join="",  # the keys sit in article_search k, which every search joins
+        index="article_search k",
+        keyed="article_search k",
+        keyed_id="k.article_pk",
+        matched="article_search k JOIN articles a ON a.id = k.article_pk",
+        scored="article_search k JOIN articles a ON a.id = k.article_pk",
+        matches="k.document @@ CAST(:q AS tsquery)",
+        index_matches="k.document @@ CAST(:q AS tsquery)",
         exact_first=(
             "k.exact @@ CAST(:qx AS tsquery) DESC, k.document @@ CAST(:qt AS tsquery) DESC, "
             f"ts_rank('{_TS_WEIGHTS}', k.document, CAST(:q AS tsquery)) DESC"
@@ -287,27 +333,59 @@ _DIALECTS = {
 
 
 def _plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
+    if not parsed.groups:
+        return _filters_only_plan(dialect, request, parsed)
     sql = _DIALECTS[dialect]
+    filters: list[str] = []
+    params: dict[str, Any] = {"q": sql.render(parsed.groups)}
+    _filter(request.filters, filters, params)
+    order = _NEWEST if request.sort == "newest" else _OLDEST
+    source = sql.matched
+    if request.sort == "relevance":
+        source = sql.scored
+        params["qx"] = sql.render(parsed.groups, exact=True)
+        params["qt"] = sql.render(parsed.groups, title=True)
+        order = f"{sql.exact_first}, {_NEWEST}"
+    if request.filters.keys():
+        source += sql.keys_join
+    excluded = _excluded(sql, parsed, params)
+    where = [c for c in (sql.matches, excluded.format(id="a.id")) if c] + filters
+    if request.filters.is_empty():
+        # Counting needs neither the articles nor a score: the index alone answers.
+        count_where = [c for c in (sql.index_matches, excluded.format(id="rowid")) if c]
+        return _Plan(source, tuple(where), order, params, sql.index, tuple(count_where))
+    if not _needs_articles(request.filters):
+        # Only the keys are filtered: count the matches with their keys, not the articles.
+        count_where = [sql.matches, excluded.format(id=sql.keyed_id), *filters]
+        count = tuple(c for c in count_where if c)
+        return _Plan(source, tuple(where), order, params, sql.keyed, count)
+    count_source = sql.matched + (sql.keys_join if request.filters.keys() else "")
+    return _Plan(source, tuple(where), order, params, count_source, tuple(where))
+
+
+def _needs_articles(filters: SearchFilters) -> bool:
+    """Tell whether a filter reads the articles table (dates) or joins on it (images)."""
+    return filters.date_from is not None or filters.date_to is not None or filters.with_images
+
+
+def _filters_only_plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
+    sql = _DIALECTS[dialect]
+    source = "articles a" + (sql.keys_join or " JOIN article_search k ON k.article_pk = a.id")
     where: list[str] = []
     params: dict[str, Any] = {}
-    order = _NEWEST if request.sort == "newest" else _OLDEST
-    if parsed.groups:
-        source = sql.match
-        params["q"] = sql.render(parsed.groups)
-        if dialect == "postgresql":
-            where.append("k.document @@ CAST(:q AS tsquery)")
-        if request.sort == "relevance":
-            params["qx"] = sql.render(parsed.groups, exact=True)
-            params["qt"] = sql.render(parsed.groups, title=True)
-            order = f"{sql.exact_first}, {_NEWEST}"
-    else:
-        source = f"articles a JOIN {sql.keys_table} ON k.article_pk = a.id"
-        order = _OLDEST if request.sort == "oldest" else _NEWEST
-    if parsed.excluded:
-        where.append(sql.excluded)
-        params["neg"] = sql.render([parsed.excluded])
+    excluded = _excluded(sql, parsed, params)
+    if excluded:
+        where.append(excluded.format(id="a.id"))
     _filter(request.filters, where, params)
-    return _Plan(source, tuple(where), order, params)
+    order = _OLDEST if request.sort == "oldest" else _NEWEST
+    return _Plan(source, tuple(where), order, params, source, tuple(where))
+
+
+def _excluded(sql: _Dialect, parsed: ParsedQuery, params: dict[str, Any]) -> str:
+    if not parsed.excluded:
+        return ""
+    params["neg"] = sql.render([parsed.excluded])
+    return sql.excluded
 
 
 def _filter(filters: SearchFilters, where: list[str], params: dict[str, Any]) -> None:

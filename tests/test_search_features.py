@@ -224,6 +224,31 @@ def test_paging_keeps_the_total(corpus: Store) -> None:
     assert ids(pages[0]) + ids(pages[1]) == found(corpus, "dang")
 
 
+@pytest.mark.parametrize(
+    ("text", "filters", "sort"),
+    [
+        ("dang", {}, "relevance"),
+        ("đảng -hội", {}, "relevance"),
+        ('"hội nghị" OR gặt', {}, "newest"),
+        ("title:dang", {}, "oldest"),
+        ("dang", {"section": "xay-dung-dang"}, "relevance"),
+        ("-hội", {"with_images": True}, "relevance"),
+        ("dang", {"date_from": date(2024, 5, 1), "author": "Minh Anh"}, "newest"),
+        ("", {"tag": "dan van kheo"}, "relevance"),
+    ],
+)
+def test_the_total_counts_exactly_the_articles_the_pages_list(
+    corpus: Store, text: str, filters: dict[str, object], sort: str
+) -> None:
+    # The total is counted apart from the ranked pages (without scores or unused joins):
+    # both must describe the same articles.
+    request = SearchQuery(text, SearchFilters(**filters), sort)  # type: ignore[arg-type]
+    pages = [search(corpus, request, limit=1, offset=offset) for offset in range(8)]
+    listed = [hit.article_id for page in pages for hit in page.hits]
+    assert {page.total for page in pages} == {len(listed)}
+    assert listed == list(matching_ids(corpus, request))
+
+
 def test_matching_ids_yields_every_match_in_result_order(corpus: Store) -> None:
     request = SearchQuery("dang", SearchFilters(date_from=date(2024, 1, 1)))
     assert list(matching_ids(corpus, request, batch_size=1)) == found(corpus, "dang")

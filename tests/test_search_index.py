@@ -49,6 +49,19 @@ def test_the_migration_indexes_articles_archived_before_it(db_url: str) -> None:
         assert [hit.article_id for hit in results.hits] == ["274412"]
 
 
+def test_filtered_search_works_on_an_archive_filled_before_the_keys_index(db_url: str) -> None:
+    with Store.open(db_url) as store:
+        for article in (SEED, OTHER):
+            store.save_article(article, make_raw(article))
+    _migrate(db_url, "0005", down=True)  # before the covering index of the filter keys
+    with Store.open(db_url) as store:
+        assert store.schema_revision() == head_revision()
+        results = search(store, "dang", filters=SearchFilters(tag="Đảng bộ"))
+        assert (results.total, [hit.article_id for hit in results.hits]) == (1, ["274412"])
+        section = SearchFilters(section=SEED.section)
+        assert search(store, "dan van kheo", filters=section).total == 1
+
+
 def test_a_changed_article_is_found_by_its_new_words_only(store: Store) -> None:
     store.save_article(SEED, make_raw(SEED))
     changed = make_article("274411", title="Tiêu đề mới về thủy lợi", lead=None, tags=())

@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from scraper.errors import StoreError
 
-__all__ = ["database_errors", "make_engine", "normalize_url", "safe_url", "sqlite_path", "WRITE"]
+__all__ = ["database_errors", "make_engine", "normalize_url", "safe_url", "sqlite_path", "WRITE",
+           "write_session"]
 
 # Execution option that marks a connection as a writer (SQLite: BEGIN IMMEDIATE).
 WRITE = {"baohatinh_write": True}
@@ -153,3 +155,16 @@ def _describe(url: URL | str, action: str, exc: BaseException) -> str:
             "full; nothing of this write was kept"
         )
     return f"{safe_url(url)}: {action} failed: {detail}"
+
+
+@contextmanager
+def write_session(writer: Engine, action: str) -> Iterator[Session]:
+    """One ORM write transaction on ``writer`` (an engine with ``WRITE`` options): committed
+    on success, rolled back on any error, which is mapped to ``StoreError`` naming
+    ``action``."""
+    with (
+        database_errors(writer.url, action),
+        Session(writer, expire_on_commit=False) as session,
+        session.begin(),
+    ):
+        yield session

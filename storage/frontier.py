@@ -16,8 +16,8 @@ States::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .engine import WRITE, database_errors
+from .engine import WRITE, database_errors, write_session
 from .models import FrontierRow
 
 __all__ = ["Frontier", "FrontierEntry", "Settlement", "apply_settlement", "retry_delay"]
@@ -121,14 +121,8 @@ class Frontier:
         self._engine = engine
         self._writer = engine.execution_options(**WRITE)
 
-    @contextmanager
-    def _write(self, action: str) -> Iterator[Session]:
-        with (
-            database_errors(self._engine.url, action),
-            Session(self._writer, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+    def _write(self, action: str) -> AbstractContextManager[Session]:
+        return write_session(self._writer, action)
 
     # --- adding ----------------------------------------------------------------------------
 

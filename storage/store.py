@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -28,7 +28,7 @@ from scraper.urls import canonicalize
 from . import migrate, save
 from . import raw as raw_pages
 from .convert import article_from_row, content_hash
-from .engine import WRITE, database_errors, make_engine, safe_url
+from .engine import WRITE, database_errors, make_engine, safe_url, write_session
 from .frontier import Frontier, Settlement, apply_settlement
 from .lock import CrawlLease, LockHolder, read_holder
 from .models import (
@@ -129,15 +129,9 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
 
-    @contextmanager
-    def _write(self, action: str) -> Iterator[Session]:
+    def _write(self, action: str) -> AbstractContextManager[Session]:
         """One write transaction; committed on success, rolled back on any error."""
-        with (
-            database_errors(self._engine.url, action),
-            Session(self._writer, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+        return write_session(self._writer, action)
 
     @contextmanager
     def _write_core(self, action: str) -> Iterator[Connection]:

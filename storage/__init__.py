@@ -22,11 +22,12 @@ from .search import (
     matching_ids,
     search,
 )
-from .store import ArchivedArticle, SaveOutcome, Store
+from .store import ArchivedArticle, ArticleToSave, SaveOutcome, Store
 
 __all__ = [
     "EXPORT_KEYS",
     "ArchivedArticle",
+    "ArticleToSave",
     "SaveOutcome",
     "SearchFilters",
     "SearchHit",

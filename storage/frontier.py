@@ -22,14 +22,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .engine import WRITE, database_errors, write_session
 from .models import FrontierRow
 
-__all__ = ["Frontier", "FrontierEntry", "Settlement", "apply_settlement", "retry_delay"]
+__all__ = [
+    "Frontier",
+    "FrontierEntry",
+    "Settlement",
+    "apply_settlement",
+    "apply_settlements",
+    "retry_delay",
+]
 
 PENDING, DONE, FAILED, SKIPPED, REMOVED = "pending", "done", "failed", "skipped", "removed"
 # Listings come before articles: they are what finds the articles.
@@ -90,21 +97,54 @@ class Settlement:
 def apply_settlement(connection: Connection, settlement: Settlement) -> None:
     """Write ``settlement`` in the caller's transaction: the row's new state (validators
     kept when given) and the ``follow`` entries it led to, added when unknown."""
-    values: dict[str, Any] = {
-        "state": settlement.state,
-        "reason": settlement.reason,
-        "last_run_id": settlement.run_id,
-        "updated_at": _now(),
-    }
-    if settlement.etag is not None or settlement.last_modified is not None:
-        values.update(etag=settlement.etag, last_modified=settlement.last_modified)
-    connection.execute(
-        update(FrontierRow).where(FrontierRow.key == settlement.key).values(**values)
+    apply_settlements(connection, [settlement])
+
+
+# Prebuilt, values as parameters (one executemany for a whole batch of articles); the
+# parameter names differ from the columns', as SQLAlchemy requires of an UPDATE's binds.
+_SETTLE = (
+    update(FrontierRow.__table__)
+    .where(FrontierRow.__table__.c.key == bindparam("s_key"))
+    .values(
+        state=bindparam("s_state"),
+        reason=bindparam("s_reason"),
+        last_run_id=bindparam("s_run_id"),
+        updated_at=bindparam("s_updated_at"),
     )
-    rows = [_values(entry, PENDING) for entry in settlement.follow]
-    if rows:
+)
+_SETTLE_WITH_VALIDATORS = _SETTLE.values(
+    etag=bindparam("s_etag"), last_modified=bindparam("s_last_modified")
+)
+
+
+def apply_settlements(connection: Connection, settlements: Sequence[Settlement]) -> None:
+    """Write each of ``settlements`` as ``apply_settlement`` does, in the caller's
+    transaction, with one statement per kind of write for all of them."""
+    now = _now()
+    plain: list[dict[str, Any]] = []
+    validated: list[dict[str, Any]] = []
+    follow: list[dict[str, Any]] = []
+    for settlement in settlements:
+        values = {
+            "s_key": settlement.key,
+            "s_state": settlement.state,
+            "s_reason": settlement.reason,
+            "s_run_id": settlement.run_id,
+            "s_updated_at": now,
+        }
+        if settlement.etag is not None or settlement.last_modified is not None:
+            values.update(s_etag=settlement.etag, s_last_modified=settlement.last_modified)
+            validated.append(values)
+        else:
+            plain.append(values)
+        follow += (_values(entry, PENDING) for entry in settlement.follow)
+    if plain:
+        connection.execute(_SETTLE, plain)
+    if validated:
+        connection.execute(_SETTLE_WITH_VALIDATORS, validated)
+    if follow:
         insert = _dialect_insert(connection.dialect.name)(FrontierRow.__table__)
-        connection.execute(insert.on_conflict_do_nothing(index_elements=["key"]), rows)
+        connection.execute(insert.on_conflict_do_nothing(index_elements=["key"]), follow)
 
 
 def retry_delay(base_seconds: float, attempts: int) -> timedelta:

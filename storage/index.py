@@ -26,7 +26,7 @@ the same way, so filters compare ``Dân vận khéo`` and ``dan van kheo`` alike
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,22 +165,36 @@ def index_article(connection: Connection, article_pk: int, article: Article) -> 
     index_documents(connection, [(article_pk, SearchDocument.of(article))])
 
 
-def index_documents(connection: Connection, documents: Iterable[tuple[int, SearchDocument]]) -> int:
+def index_documents(
+    connection: Connection,
+    documents: Iterable[tuple[int, SearchDocument]],
+    *,
+    fresh: Collection[int] = (),
+) -> int:
     """Write (or replace) the search rows of ``(article_pk, document)`` pairs, in batches.
 
-    Returns how many were written. Runs in the caller's transaction.
+    ``fresh`` names articles known to have no search row yet (inserted in this
+    transaction): nothing is removed for them first. Returns how many were written. Runs
+    in the caller's transaction.
     """
-    write = _write_sqlite if connection.dialect.name == "sqlite" else _write_postgresql
     count = 0
     batch: list[tuple[int, SearchDocument]] = []
     for item in documents:
         batch.append(item)
         if len(batch) >= BATCH:
-            count += write(connection, batch)
+            count += _write(connection, batch, fresh)
             batch = []
     if batch:
-        count += write(connection, batch)
+        count += _write(connection, batch, fresh)
     return count
+
+
+def _write(
+    connection: Connection, batch: list[tuple[int, SearchDocument]], fresh: Collection[int]
+) -> int:
+    if connection.dialect.name == "sqlite":
+        return _write_sqlite(connection, batch, fresh)
+    return _write_postgresql(connection, batch)
 
 
 def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
@@ -192,9 +206,12 @@ _FTS_LIST = ", ".join(FTS_COLUMNS)
 _DOC_LIST = ", ".join(FTS_COLUMNS + KEY_COLUMNS)
 
 
-def _write_sqlite(connection: Connection, batch: list[tuple[int, SearchDocument]]) -> int:
+def _write_sqlite(
+    connection: Connection, batch: list[tuple[int, SearchDocument]], fresh: Collection[int]
+) -> int:
     rows = [_sqlite_row(pk, document) for pk, document in batch]
-    delete_sqlite_index(connection, [row["pk"] for row in rows])
+    # A brand-new article has nothing to remove: two statements saved per crawled article.
+    delete_sqlite_index(connection, [row["pk"] for row in rows if row["pk"] not in fresh])
     connection.execute(
         text(
             f"INSERT INTO article_search_doc (article_pk, {_DOC_LIST}) "

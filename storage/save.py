@@ -1,17 +1,21 @@
-"""Writing one fetched article inside the caller's transaction, with SQLAlchemy Core.
+"""Writing fetched articles inside the caller's transaction, with SQLAlchemy Core.
 
-``Store.save_article`` runs once per article on the crawler's single writer thread, so
-every statement counts. The ORM's unit of work (identity map, flushes, relationship
-cascades) cost more than the SQL itself, so this module speaks Core: one lookup of the
-article row (id, content hash, last fetch), one ``INSERT … RETURNING`` or ``UPDATE`` of
-it, ``executemany`` for images and related links, and, only when the content changed, a
-revision and the search row. An unchanged article costs a raw-page lookup, a fetch-log
-row and one ``UPDATE``.
+``Store.save_articles`` runs on the crawler's single writer thread for each group of
+articles (``save_batch``), so every statement counts. The ORM's unit of work (identity
+map, flushes, relationship cascades) cost more than the SQL itself, so this module speaks
+Core: one lookup of the article row (id, content hash, last fetch), one ``INSERT …
+RETURNING`` or ``UPDATE`` of it, ``executemany`` for images and related links, and, only
+when the content changed, a revision and the search row. An unchanged article costs a
+raw-page lookup, a fetch-log row and one ``UPDATE``. Across the articles of one batch, the
+fetch-log rows, the search rows and the frontier settlements are each written with one
+``executemany``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -24,7 +28,8 @@ from scraper.urls import article_id as article_id_of
 
 from . import rawcodec
 from .convert import article_columns, metadata_columns, snapshot
-from .index import index_article
+from .frontier import Settlement, apply_settlements
+from .index import SearchDocument, index_documents
 from .models import (
     ArticleRow,
     FetchLogRow,
@@ -34,9 +39,26 @@ from .models import (
     RevisionRow,
 )
 
-__all__ = ["SaveOutcome", "log_fetch", "save_content", "store_raw_page"]
+__all__ = [
+    "ArticleToSave",
+    "SaveOutcome",
+    "log_fetch",
+    "save_batch",
+    "save_content",
+    "store_raw_page",
+]
 
 SaveOutcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleToSave:
+    """One fetched article for ``Store.save_articles``: the record, the page it was
+    parsed from, and (for a crawl) how its frontier row is settled with it."""
+
+    article: Article
+    raw: RawPage
+    settle: Settlement | None = None
 
 ARTICLES = ArticleRow.__table__
 RAW_PAGES = RawPageRow.__table__
@@ -105,14 +127,49 @@ def log_fetch(
     connection: Connection, raw: RawPage, raw_page_id: int | None, run_id: int | None
 ) -> None:
     """Add the fetch-log row of ``raw`` (``raw_page_id`` None for a body not kept)."""
-    values = {
+    connection.execute(_INSERT_FETCH, _fetch_values(raw, raw_page_id, run_id))
+
+
+def _fetch_values(raw: RawPage, raw_page_id: int | None, run_id: int | None) -> dict[str, Any]:
+    return {
         "url": raw.url,
         "status": raw.status,
         "raw_page_id": raw_page_id,
         "fetched_at": raw.fetched_at,
         "run_id": run_id,
     }
-    connection.execute(_INSERT_FETCH, values)
+
+
+def save_batch(
+    connection: Connection,
+    items: Sequence[ArticleToSave],
+    digests: Sequence[str],
+    run_id: int | None,
+) -> list[SaveOutcome]:
+    """Write ``items`` (``digests`` their ``convert.content_hash``) in the caller's
+    transaction, each exactly as ``save_content`` would, and return their outcomes in order.
+
+    Each item stores its raw page (once per distinct body), logs its fetch, writes its
+    article and settles its frontier row. Items are written in order, so the same article
+    twice in one batch is saved twice, as by two calls.
+    """
+    fetches: list[dict[str, Any]] = []
+    documents: dict[int, SearchDocument] = {}  # pk -> what to index (the last one wins)
+    fresh: set[int] = set()  # pks inserted by this batch: no search row to replace
+    outcomes: list[SaveOutcome] = []
+    for item, digest in zip(items, digests, strict=True):
+        raw_page_id = store_raw_page(connection, item.raw)
+        fetches.append(_fetch_values(item.raw, raw_page_id, run_id))
+        outcome, pk = _write_content(connection, item.article, digest, item.raw.fetched_at)
+        if outcome == "new":
+            fresh.add(pk)
+        if outcome != "unchanged":
+            documents[pk] = SearchDocument.of(item.article)
+        outcomes.append(outcome)
+    connection.execute(_INSERT_FETCH, fetches)
+    index_documents(connection, documents.items(), fresh=fresh)
+    apply_settlements(connection, [item.settle for item in items if item.settle is not None])
+    return outcomes
 
 
 def save_content(
@@ -129,6 +186,23 @@ def save_content(
     ``on_site=False`` (a re-parse) leaves ``removed_at`` as it was; otherwise the article
     was just fetched, so it is on the site and ``removed_at`` is cleared.
     """
+    outcome, pk = _write_content(connection, article, digest, fetched_at, on_site=on_site)
+    if outcome != "unchanged":
+        fresh = {pk} if outcome == "new" else set()
+        index_documents(connection, [(pk, SearchDocument.of(article))], fresh=fresh)
+    return outcome
+
+
+def _write_content(
+    connection: Connection,
+    article: Article,
+    digest: str,
+    fetched_at: datetime,
+    *,
+    on_site: bool = True,
+) -> tuple[SaveOutcome, int]:
+    """``save_content`` without the search row (the caller indexes new and updated
+    articles); returns the outcome and the article's primary key."""
     current = connection.execute(_CURRENT, {"site_id": article.article_id}).first()
     if current is None:
         pk = _insert_article(connection, article, digest, fetched_at)
@@ -143,13 +217,12 @@ def save_content(
         if stored_hash == digest:
             # Same content: refresh only what a newer parser may have improved.
             _update_article(connection, pk, {**metadata_columns(article), **bookkeeping})
-            return "unchanged"
+            return "unchanged", pk
         _replace_content(connection, pk, article, digest, fetched_at, bookkeeping)
         revision = _next_revision(connection, pk)
         outcome = "updated"
     _add_revision(connection, pk, revision, article, digest, fetched_at)
-    index_article(connection, pk, article)
-    return outcome
+    return outcome, pk
 
 
 def _insert_article(

@@ -29,7 +29,7 @@ from . import migrate, save
 from . import raw as raw_pages
 from .convert import article_from_row, content_hash
 from .engine import WRITE, database_errors, make_engine, safe_url, write_session
-from .frontier import Frontier, Settlement, apply_settlement
+from .frontier import Frontier, Settlement
 from .lock import CrawlLease, LockHolder, read_holder
 from .models import (
     ArticleRow,
@@ -42,9 +42,9 @@ from .models import (
     RevisionRow,
 )
 from .raw import LatestFetch
-from .save import SaveOutcome
+from .save import ArticleToSave, SaveOutcome
 
-__all__ = ["ArchivedArticle", "SaveOutcome", "Store"]
+__all__ = ["ArchivedArticle", "ArticleToSave", "SaveOutcome", "Store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,16 +215,37 @@ class Store:
         so a crawl killed at any moment leaves both written or neither. Raises
         ``StoreError`` if the database refuses or a time is not timezone-aware.
         """
-        _aware(raw.fetched_at, "raw page fetched_at")
-        _check_article_times(article)
-        digest = content_hash(article)
-        with self._write_core(f"saving article {article.article_id} ({article.url})") as conn:
-            raw_page_id = save.store_raw_page(conn, raw)
-            save.log_fetch(conn, raw, raw_page_id, run_id)
-            outcome = save.save_content(conn, article, digest, raw.fetched_at)
-            if settle is not None:
-                apply_settlement(conn, settle)
-            return outcome
+        action = f"saving article {article.article_id} ({article.url})"
+        return self._save(action, [ArticleToSave(article, raw, settle)], run_id)[0]
+
+    def save_articles(
+        self, items: Sequence[ArticleToSave], *, run_id: int | None = None
+    ) -> list[SaveOutcome]:
+        """Archive several fetched articles in ONE transaction; return their outcomes.
+
+        Each item is saved exactly as ``save_article(item.article, item.raw,
+        settle=item.settle)`` would save it, in order, but all of them commit together or
+        not at all: a crawl killed before the commit leaves every one of their frontier
+        rows pending (fetched again by the next run), never an article without its row
+        or the reverse. One commit for many articles is what makes a crawl fast. Raises
+        ``StoreError`` (nothing of the batch kept) if the database refuses or a time is
+        not timezone-aware.
+        """
+        if not items:
+            return []
+        first, last = items[0].article, items[-1].article
+        action = f"saving {len(items)} articles ({first.article_id} … {last.article_id})"
+        return self._save(action, items, run_id)
+
+    def _save(
+        self, action: str, items: Sequence[ArticleToSave], run_id: int | None
+    ) -> list[SaveOutcome]:
+        for item in items:  # refuse the batch before writing any of it
+            _aware(item.raw.fetched_at, "raw page fetched_at")
+            _check_article_times(item.article)
+        digests = [content_hash(item.article) for item in items]
+        with self._write_core(action) as conn:
+            return save.save_batch(conn, items, digests, run_id)
 
     def save_reparsed(self, article: Article, fetched_at: datetime) -> SaveOutcome:
         """Archive ``article`` parsed again from a stored raw page fetched at ``fetched_at``.

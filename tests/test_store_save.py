@@ -1,5 +1,6 @@
 """Saving an article: what a new version replaces, and the frontier row settled with it in
-the same transaction (a crawl killed between the two cannot leave one without the other)."""
+the same transaction (a crawl killed between the two cannot leave one without the other).
+Saving a batch: each article exactly as one save would, all of them in one transaction."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from scraper.errors import StoreError
 from scraper.records import Image, RelatedLink
-from storage import Store
+from storage import ArticleToSave, Store, search
 from storage.convert import snapshot
 from storage.frontier import FrontierEntry, Settlement
 from tests.fixtures_db import FETCHED_AT, make_article, make_raw
@@ -74,6 +75,94 @@ def test_a_refused_settlement_leaves_neither_article_nor_row_written(store: Stor
     assert store.archived_ids() == set()
     assert frontier.states() == {"pending": 1}
     assert store.counts()["fetches"] == store.counts()["raw_pages"] == 0
+
+
+def test_a_batch_saves_each_article_as_one_save_would(store: Store) -> None:
+    kept = make_article("1")
+    store.save_article(kept, make_raw(kept))
+    later = FETCHED_AT + timedelta(days=1)
+    first = make_article("2", title="Phiên bản đầu tiên")
+    second = replace(first, title="Phiên bản thứ hai")  # the same article twice in the batch
+    batch = [
+        ArticleToSave(kept, make_raw(kept, fetched_at=later)),
+        ArticleToSave(first, make_raw(first)),
+        ArticleToSave(second, make_raw(second, fetched_at=later)),
+    ]
+    assert store.save_articles(batch) == ["unchanged", "new", "updated"]
+    archived = store.get_article("2")
+    assert (archived.article, archived.revisions) == (second, 2)
+    assert store.get_article("1").last_fetched_at == later
+    assert [hit.article_id for hit in search(store, "thứ hai").hits] == ["2"]
+    assert search(store, '"phiên bản đầu tiên"').total == 0  # replaced in the index
+    assert store.counts()["fetches"] == 4
+
+
+def test_a_batch_stores_a_body_shared_by_two_of_its_articles_once(store: Store) -> None:
+    one, two = make_article("1"), make_article("2")
+    body = b"<html>the same page frame</html>"
+    batch = [ArticleToSave(a, make_raw(a, body=body)) for a in (one, two)]
+    assert store.save_articles(batch) == ["new", "new"]
+    counts = store.counts()
+    assert (counts["raw_pages"], counts["fetches"], counts["articles"]) == (1, 2, 2)
+
+
+def test_a_batch_settles_every_frontier_row_with_its_article(store: Store) -> None:
+    frontier = store.frontier()
+    articles = [make_article(str(n)) for n in (1, 2, 3)]
+    frontier.add(entry(a.article_id) for a in articles)
+    run = store.begin_run()
+    batch = [
+        ArticleToSave(articles[0], make_raw(articles[0]), Settlement("a:1", "done", run)),
+        ArticleToSave(
+            articles[1],
+            make_raw(articles[1]),
+            Settlement("a:2", "done", run, etag='"e2"', follow=(entry("900"), entry("901"))),
+        ),
+        ArticleToSave(  # two articles leading to the same URL queue it once
+            articles[2],
+            make_raw(articles[2]),
+            Settlement("a:3", "done", run, follow=(entry("901"),)),
+        ),
+    ]
+    assert store.save_articles(batch, run_id=run) == ["new", "new", "new"]
+    assert frontier.states() == {"done": 3, "pending": 2}
+    known = frontier.entries(["a:1", "a:2"])
+    assert (known["a:1"].etag, known["a:2"].etag) == (None, '"e2"')
+    assert [e.key for e in frontier.due(run)] == ["a:900", "a:901"]
+
+
+def test_a_refused_item_leaves_nothing_of_its_batch_written(store: Store) -> None:
+    frontier = store.frontier()
+    articles = [make_article(str(n)) for n in (1, 2, 3)]
+    frontier.add(entry(a.article_id) for a in articles)
+    run = store.begin_run()
+    broken = replace(entry("999"), url=None)  # type: ignore[arg-type]  # NOT NULL refuses it
+    settles = [Settlement(f"a:{a.article_id}", "done", run) for a in articles]
+    settles[2] = replace(settles[2], follow=(broken,))
+    batch = [ArticleToSave(a, make_raw(a), s) for a, s in zip(articles, settles, strict=True)]
+    with pytest.raises(StoreError, match="saving 3 articles"):
+        store.save_articles(batch, run_id=run)
+    assert store.archived_ids() == set()
+    assert frontier.states() == {"pending": 3}
+    counts = store.counts()
+    assert counts["fetches"] == counts["raw_pages"] == counts["revisions"] == 0
+    assert search(store, "Hương Sơn").total == 0
+
+
+def test_a_batch_with_a_naive_time_is_refused_before_anything_is_written(store: Store) -> None:
+    good, naive = make_article("1"), make_article("2")
+    batch = [
+        ArticleToSave(good, make_raw(good)),
+        ArticleToSave(naive, make_raw(naive, fetched_at=FETCHED_AT.replace(tzinfo=None))),
+    ]
+    with pytest.raises(StoreError, match="no timezone"):
+        store.save_articles(batch)
+    assert store.archived_ids() == set()
+
+
+def test_an_empty_batch_writes_nothing(store: Store) -> None:
+    assert store.save_articles([]) == []
+    assert store.counts()["fetches"] == 0
 
 
 def test_a_snapshot_is_the_whole_record_with_times_in_iso_8601() -> None:

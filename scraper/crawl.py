@@ -20,7 +20,10 @@ A run, in order:
    row; a 404/410 or a redirect to a non-article page marks the article removed.
 
 Fetching and parsing run in a thread pool (the fetcher enforces per-host politeness);
-every write happens on the calling thread, each in its own transaction.
+every write happens on the calling thread. Stored articles are written in groups, one
+transaction for up to ``WRITE_BATCH`` articles or ``WRITE_WINDOW_SECONDS`` of them,
+each with its frontier row: a run killed before a group commits leaves those rows pending
+(fetched again by the next run), never an article stored with its row still pending.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import re
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +42,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from storage.frontier import Frontier, FrontierEntry, Settlement
+from storage.save import ArticleToSave
 
 from .discover import (
     SITE_TZ,
@@ -69,6 +73,12 @@ GONE_STATUSES = frozenset({404, 410})
 STOP_REASONS = frozenset({"stopped", "closed"})
 # Incremental runs fall back to the newest monthly sitemaps only.
 INCREMENTAL_SITEMAPS = 2
+# Parsed articles written per transaction, at most, and the longest one waits for its
+# transaction. One commit per article cost the writer thread a third of its time; the
+# window bounds what a kill can cost (the articles of an uncommitted group are fetched
+# again by the next run) and keeps a slow crawl committing as it goes.
+WRITE_BATCH = 64
+WRITE_WINDOW_SECONDS = 0.25
 
 ProgressCallback = Callable[[CrawlReport], None]
 
@@ -88,6 +98,10 @@ class ArchiveWriter(Protocol):
         run_id: int | None = None,
         settle: Settlement | None = None,
     ) -> str: ...
+
+    def save_articles(
+        self, items: Sequence[ArticleToSave], *, run_id: int | None = None
+    ) -> Sequence[str]: ...
 
     def record_failure(
         self, url: str, reason: str, raw: RawPage | None = None, *, run_id: int | None = None
@@ -147,7 +161,8 @@ def run_crawl(
     By default an incremental run; ``full=True`` walks each section's whole history,
     ``since`` walks it back to that date. Setting ``stop`` makes the run take no new URL,
     finish what is in flight, commit, and return its report (the frontier keeps the
-    rest for the next run). ``progress`` is called with the report after each article.
+    rest for the next run). ``progress`` is called with the report after each article
+    and after each commit (articles count as new, updated or unchanged once committed).
     Failures of single URLs are counted in the report (and kept in the store with their
     reason), never raised; the report's ``exit_code`` tells how the run went. Raises
     ``StoreError`` when the archive itself fails.
@@ -208,6 +223,8 @@ class _Crawl:
         workers = max(1, settings.crawl.concurrency)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         self.in_flight = workers * 2
+        self.unsaved: list[ArticleToSave] = []  # parsed, waiting for their transaction
+        self.unsaved_since = 0.0  # monotonic time the oldest of them was parsed
 
     def close(self) -> None:
         """Wait for the fetch threads (the fetcher is closed by the caller)."""
@@ -451,6 +468,7 @@ class _Crawl:
                 to_fetch.append(entry)
         for result in self._fetch_all(to_fetch, conditional=False):
             self.store_article(result)
+        self.flush()  # before the frontier is asked again: these rows are still pending
 
     def _fetch_all(
         self, entries: list[FrontierEntry], *, conditional: bool
@@ -468,7 +486,9 @@ class _Crawl:
                 pending.add(self.pool.submit(self.fetch_page, entry, headers))
             if not pending:
                 return
-            done, pending = wait(pending, return_when="FIRST_COMPLETED")
+            done, pending = wait(pending, self._window_left(), return_when="FIRST_COMPLETED")
+            if not done:
+                self.flush()  # nothing came back within the window: commit what waits
             for future in done:
                 yield future.result()
 
@@ -525,14 +545,34 @@ class _Crawl:
             return
         etag, modified = raw.headers.get("etag"), raw.headers.get("last-modified")
         follow = tuple(self._related(article, entry.depth + 1))
-        # Settled in the article's own transaction: one commit per article, not two, and
-        # no moment where the article is stored but its frontier row still pending.
+        # Settled in the article's own transaction: no moment where the article is stored
+        # but its frontier row still pending, or the reverse.
         settlement = Settlement(entry.key, "done", self.run_id, None, etag, modified, follow)
-        outcome = self.store.save_article(article, raw, run_id=self.run_id, settle=settlement)
-        self.archived.add(article.article_id)
-        self.report.count_outcome(outcome)
-        self.report.count_fields(article)
-        log.debug("%s %s", outcome, entry.url)
+        if not self.unsaved:
+            self.unsaved_since = time.monotonic()
+        self.unsaved.append(ArticleToSave(article, raw, settlement))
+        if len(self.unsaved) >= WRITE_BATCH or self._window_left() == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the parsed articles waiting for their transaction, all in one, and count
+        what the store did with each."""
+        if not self.unsaved:
+            return
+        batch, self.unsaved = self.unsaved, []
+        outcomes = self.store.save_articles(batch, run_id=self.run_id)
+        for item, outcome in zip(batch, outcomes, strict=True):
+            self.archived.add(item.article.article_id)
+            self.report.count_outcome(outcome)
+            self.report.count_fields(item.article)
+            log.debug("%s %s", outcome, item.article.url)
+        self._tick()
+
+    def _window_left(self) -> float | None:
+        """Seconds until the oldest unsaved article must be written (None: none waits)."""
+        if not self.unsaved:
+            return None
+        return max(0.0, self.unsaved_since + WRITE_WINDOW_SECONDS - time.monotonic())
 
     def _related(self, article: Article, depth: int) -> list[FrontierEntry]:
         """The related ("Đọc thêm") articles to queue, up to ``follow_depth``; their own
@@ -579,6 +619,7 @@ class _Crawl:
         ]
         for result in self._fetch_all(entries, conditional=True):
             self.store_recheck(result)
+        self.flush()
 
     def store_recheck(self, result: PageResult) -> None:
         """Record what re-checking an archived article showed."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,7 +138,8 @@ class ImageArchiver:
 
 
 class _ImageArchivingWriter:
-    """A store whose ``save_article`` also downloads the article's images afterwards."""
+    """A store whose ``save_article`` and ``save_articles`` also download the saved
+    articles' images afterwards."""
 
     def __init__(self, store: Any, archiver: ImageArchiver) -> None:
         self._store = store
@@ -145,11 +147,20 @@ class _ImageArchivingWriter:
 
     def save_article(self, article: Article, raw: RawPage, **options: Any) -> Any:
         outcome = self._store.save_article(article, raw, **options)
-        try:
-            self._archiver.archive(article.article_id)
-        except BaohatinhError as exc:  # the article is saved: images must not undo that
-            log.warning("images of article %s not archived: %s", article.article_id, exc)
+        self._archive_images(article.article_id)
         return outcome
+
+    def save_articles(self, items: Sequence[Any], **options: Any) -> Any:
+        outcomes = self._store.save_articles(items, **options)
+        for item in items:
+            self._archive_images(item.article.article_id)
+        return outcomes
+
+    def _archive_images(self, article_id: str) -> None:
+        try:
+            self._archiver.archive(article_id)
+        except BaohatinhError as exc:  # the article is saved: images must not undo that
+            log.warning("images of article %s not archived: %s", article_id, exc)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

@@ -199,7 +199,8 @@ def test_a_stopped_run_commits_what_it_has_and_the_next_run_finishes(
     stop = threading.Event()
 
     def stop_after_five(report: CrawlReport) -> None:
-        if report.new >= 5:
+        # Fetched, not new: articles are counted as new when their group commits.
+        if report.fetched >= 5:
             stop.set()
 
     settings = settings_for(server, sqlite_url, concurrency=1)

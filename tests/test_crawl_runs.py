@@ -17,8 +17,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from scraper import crawl as crawl_module
 from scraper.crawl import run_crawl
 from scraper.demo import demo_settings
+from scraper.errors import StoreError
 from scraper.report import (
     EXIT_COVERAGE_DROPPED,
     EXIT_NEARLY_ALL_FAILED,
@@ -216,6 +218,51 @@ def test_a_stopped_run_commits_what_it_has_and_the_next_run_finishes(
         server.site.article(i).path for i in stored
     }
     assert not fetched_again
+
+
+class RefusingArchive:
+    """The archive, refusing its ``refuse``-th group of articles as a full disk would."""
+
+    def __init__(self, store: Store, refuse: int) -> None:
+        self.store, self.refuse, self.groups = store, refuse, 0
+
+    def save_articles(self, items: Any, **options: Any) -> Any:
+        self.groups += 1
+        if self.groups == self.refuse:
+            raise StoreError(f"saving {len(items)} articles failed: database or disk is full")
+        return self.store.save_articles(items, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_a_group_refused_by_the_database_is_fetched_again_and_stored_once(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = clean_sample_server
+    monkeypatch.setattr(crawl_module, "WRITE_BATCH", 8)  # several groups on a small site
+    settings = settings_for(server, sqlite_url, concurrency=2)
+    with Store.open(sqlite_url) as store:
+        with pytest.raises(StoreError, match="disk is full"):
+            run_crawl(settings, RefusingArchive(store, refuse=2))  # type: ignore[arg-type]
+        stored = store.archived_ids()
+        assert 0 < len(stored) < len(section_ids(server))  # the first group is committed
+        with Session(store.engine) as session:
+            query = select(FrontierRow.key, FrontierRow.state).where(FrontierRow.kind == "article")
+            states = {key: state for key, state in session.execute(query)}
+        # Done means stored; the refused group, and what was not reached, wait pending.
+        assert {key for key, state in states.items() if state == "done"} == {
+            f"a:{i}" for i in stored
+        }
+        assert {states[f"a:{i}"] for i in section_ids(server) - stored} == {"pending"}
+        server.clear_log()
+        run_crawl(settings, store)
+        assert store.archived_ids() == section_ids(server)
+        counts = store.counts()
+        assert counts["revisions"] == counts["articles"] == len(section_ids(server))
+    fetched = {r.path for r in server.requests}
+    assert not fetched & {server.site.article(i).path for i in stored}
+    assert {server.site.article(i).path for i in section_ids(server) - stored} <= fetched
 
 
 def test_a_field_coverage_drop_warns_and_exits_4(

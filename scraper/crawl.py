@@ -294,16 +294,19 @@ class _Crawl:
     def drain(self) -> None:
         """Visit due frontier entries, listings first, until none is left or we stop."""
         while not self.stopping():
-            batch = self.frontier.due(self.run_id, limit=BATCH)
-            if not batch:
-                return
-            if not batch[0].is_article:
-                for entry in (e for e in batch if not e.is_article):
+            # Listings alone first: a load-more walk reads one page per look, and reading
+            # a batch of articles with each page cost as much as the page itself.
+            batch = self.frontier.due(self.run_id, limit=BATCH, articles=False)
+            if batch:
+                for entry in batch:
                     if self.stopping():
                         return
                     self.visit_listing(entry)
                 continue  # listings may have queued more listings: look again
-            self.visit_articles(batch)
+            batch = self.frontier.due(self.run_id, limit=BATCH)
+            if not batch:
+                return
+            self.visit_articles([entry for entry in batch if entry.is_article])
 
     # --- listings ------------------------------------------------------------------------
 

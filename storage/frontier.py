@@ -176,22 +176,24 @@ class Frontier:
         if not rows:
             return 0
         with self._write("adding URLs to the frontier") as session:
-            before = _count_keys(session, [row["key"] for row in rows])
-            insert = _insert_for(session)(FrontierRow.__table__)
-            session.execute(insert.on_conflict_do_nothing(index_elements=["key"]), rows)
-            return _count_keys(session, [row["key"] for row in rows]) - before
+            return len(_insert_new(session.connection(), rows))
 
     def requeue(self, entries: Iterable[FrontierEntry]) -> None:
         """Make the entries pending now, adding them when unknown (listings read every
-        run: the section page, its feed). Raises ``StoreError``."""
-        entries = list(entries)
-        self.add(entries)
+        run: the section page, its feed), in one transaction. Raises ``StoreError``."""
+        rows = [_values(entry, PENDING) for entry in entries]
+        if not rows:
+            return
         with self._write("requeueing frontier URLs") as session:
-            session.execute(
-                update(FrontierRow)
-                .where(FrontierRow.key.in_([entry.key for entry in entries]))
-                .values(state=PENDING, next_attempt_at=_now(), last_run_id=None)
-            )
+            connection = session.connection()
+            added = _insert_new(connection, rows)
+            known = [row["key"] for row in rows if row["key"] not in added]
+            if known:  # the rows just added are pending and due now already
+                connection.execute(
+                    update(FrontierRow)
+                    .where(FrontierRow.key.in_(known))
+                    .values(state=PENDING, next_attempt_at=_now(), last_run_id=None)
+                )
 
     # --- taking ----------------------------------------------------------------------------
 
@@ -328,19 +330,21 @@ def _entry(row: FrontierRow) -> FrontierEntry:
     )
 
 
-def _count_keys(session: Session, keys: list[str]) -> int:
-    from sqlalchemy import func
-
-    return int(
-        session.scalar(
-            select(func.count()).select_from(FrontierRow).where(FrontierRow.key.in_(keys))
-        )
-        or 0
-    )
-
-
-def _insert_for(session: Session) -> Any:
-    return _dialect_insert(session.get_bind().dialect.name)
+def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the ``rows`` whose key is not in the frontier yet (the first of each key);
+    return the keys inserted."""
+    keys = list(dict.fromkeys(row["key"] for row in rows))
+    known = set(connection.scalars(select(FrontierRow.key).where(FrontierRow.key.in_(keys))))
+    new: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["key"] not in known:
+            new.setdefault(row["key"], row)
+    if new:
+        # Another process may add the same key meanwhile (PostgreSQL): theirs stays.
+        insert = _dialect_insert(connection.dialect.name)(FrontierRow.__table__)
+        statement = insert.on_conflict_do_nothing(index_elements=["key"])
+        connection.execute(statement, list(new.values()))
+    return set(new)
 
 
 def _dialect_insert(dialect: str) -> Any:

@@ -23,6 +23,27 @@ def test_one_article_is_one_row_whichever_url_led_to_it(store: Store) -> None:
     assert frontier.states() == {"pending": 3}
 
 
+def test_a_key_named_twice_in_one_call_is_added_once(store: Store) -> None:
+    frontier = store.frontier()
+    twice = FrontierEntry.article("1", "https://baohatinh.vn/xay-dung-dang/a/1.htm")
+    assert frontier.add([article("1"), twice, article("2")]) == 2
+    assert frontier.entries(["a:1"])["a:1"].url == article("1").url  # the first one named
+    assert frontier.add([]) == 0
+
+
+def test_requeue_adds_new_listings_and_makes_known_ones_due_in_one_go(store: Store) -> None:
+    frontier = store.frontier()
+    feed = FrontierEntry.listing("rss", "https://baohatinh.vn/rss/xay-dung-dang.rss", "x")
+    page = FrontierEntry.listing("section", "https://baohatinh.vn/xay-dung-dang/", "x")
+    first = store.begin_run()
+    frontier.requeue([feed])
+    frontier.settle(feed.key, "done", first)
+    second = store.begin_run()
+    frontier.requeue([feed, page])
+    assert [e.key for e in frontier.due(second)] == [feed.key, page.key]
+    assert frontier.states() == {"pending": 2}
+
+
 def test_listings_come_before_articles_and_settled_rows_are_not_due(store: Store) -> None:
     frontier = store.frontier()
     run = store.begin_run()

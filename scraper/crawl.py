@@ -78,7 +78,7 @@ INCREMENTAL_SITEMAPS = 2
 # window bounds what a kill can cost (the articles of an uncommitted group are fetched
 # again by the next run) and keeps a slow crawl committing as it goes.
 WRITE_BATCH = 64
-WRITE_WINDOW_SECONDS = 0.25
+WRITE_WINDOW_SECONDS = 0.1
 
 ProgressCallback = Callable[[CrawlReport], None]
 

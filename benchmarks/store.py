@@ -2,13 +2,14 @@
 
 Generates N articles (default 10,000) with ~90 KB raw pages shaped like the site's
 (a large shared page frame around a unique body), saves each through ``Store.save_article``
-(one transaction per article, as a crawl does) into a new SQLite file and, when a
+(one transaction per article) or, with ``--batch N``, through ``Store.save_articles`` in
+groups of N (one transaction per group, as a crawl does) into a new SQLite file and, when a
 PostgreSQL URL is given (``--postgres`` or $BAOHATINH_TEST_POSTGRES_URL), into a fresh
 schema there (dropped afterwards). Prints, per database: articles/s, raw bytes stored per
 article and total bytes on disk per article. Baseline in the same run: the raw pages
 compressed with zlib, the codec of schema 0001, against zstandard now.
 
-    .venv/bin/python benchmarks/store.py [--articles 10000] [--postgres URL]
+    .venv/bin/python benchmarks/store.py [--articles 10000] [--batch 1] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -30,7 +32,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.records import Article, Image, RawPage, RelatedLink  # noqa: E402
-from storage import Store, rawcodec  # noqa: E402
+from storage import ArticleToSave, Store, rawcodec  # noqa: E402
 from storage.engine import normalize_url  # noqa: E402
 from storage.stats import archive_stats  # noqa: E402
 
@@ -76,11 +78,16 @@ def generated(count: int, seed: int = 2024) -> Iterator[tuple[Article, RawPage]]
         yield article, raw
 
 
-def measure(url: str, count: int) -> dict[str, float]:
+def measure(url: str, count: int, batch: int = 1) -> dict[str, float]:
     with Store.open(url) as store:
         started = time.perf_counter()
-        for article, raw in generated(count):
-            store.save_article(article, raw)
+        if batch <= 1:
+            for article, raw in generated(count):
+                store.save_article(article, raw)
+        else:
+            articles = generated(count)
+            while group := [ArticleToSave(a, r) for a, r in islice(articles, batch)]:
+                store.save_articles(group)
         seconds = time.perf_counter() - started
         figures = archive_stats(store)
     return {
@@ -123,19 +130,21 @@ def report(name: str, figures: dict[str, float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=1, help="articles per transaction")
     parser.add_argument("--postgres", default=os.environ.get("BAOHATINH_TEST_POSTGRES_URL"))
     args = parser.parse_args()
-    print(f"{args.articles:,} generated articles, one transaction each")
+    per = "one transaction each" if args.batch <= 1 else f"{args.batch} per transaction"
+    print(f"{args.articles:,} generated articles, {per}")
     for codec, (size, ms) in codec_baseline(args.articles).items():
         print(f"raw page codec {codec:<12} {size:>7,.0f} B/page  {ms:5.2f} ms/page")
     with tempfile.TemporaryDirectory() as folder:
-        report("SQLite", measure(f"sqlite:///{folder}/bench.db", args.articles))
+        report("SQLite", measure(f"sqlite:///{folder}/bench.db", args.articles, args.batch))
     if not args.postgres:
         print("PostgreSQL  skipped: give --postgres URL or set BAOHATINH_TEST_POSTGRES_URL")
         return
     url, admin, schema = postgres_schema(args.postgres)
     try:
-        report("PostgreSQL", measure(url, args.articles))
+        report("PostgreSQL", measure(url, args.articles, args.batch))
     finally:
         with admin.begin() as conn:  # type: ignore[attr-defined]
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

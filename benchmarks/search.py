@@ -41,7 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from storage import SearchFilters, SearchQuery, Store, search  # noqa: E402
 from storage.engine import normalize_url  # noqa: E402
 from storage.fold import word_pairs  # noqa: E402
-from storage.index import FTS_COLUMNS, GAP, key_of  # noqa: E402
+from storage.index import (  # noqa: E402
+    ABOUT_MARK,
+    FTS_COLUMNS,
+    GAP,
+    TITLE_MARK,
+    key_of,
+    search_rowid,  # noqa: E402
+)
 from storage.models import ArticleRow, ImageRow  # noqa: E402
 
 VOCABULARY = [
@@ -403,6 +410,12 @@ class Generator:
             "tags": f" {GAP} ".join(" ".join(f for f, _ in pairs) for pairs in tag_words),
             "title_exact": title[2], "lead_exact": lead[2], "body_exact": body[2],
             "tags_exact": f" {GAP} ".join(" ".join(e for _, e in pairs) for pairs in tag_words),
+            "title_key": " ".join(TITLE_MARK + word for word in title[1].split()),
+            "about_key": " ".join(
+                word if word == GAP else ABOUT_MARK + word
+                for word in [*lead[1].split(), *([GAP] if tags else []),
+                             *f" {GAP} ".join(" ".join(f for f, _ in p) for p in tag_words).split()]
+            ),
             "author_key": key_of(author), "section_key": key_of(section),
             "tag_keys": "|" + "".join(key_of(tag) + "|" for tag in tags),
         }  # fmt: skip
@@ -445,7 +458,14 @@ def build(store: Store, count: int, batch: int = 2000) -> float:
 
 
 def _write_batch(conn: Connection, items: list[Synthetic], first_pk: int) -> None:
-    rows = [{"id": first_pk + i, **item.row} for i, item in enumerate(items)]
+    rows = [
+        {
+            "id": first_pk + i,
+            **item.row,
+            "search_rowid": search_rowid(item.row["published_at"], first_pk + i),
+        }
+        for i, item in enumerate(items)
+    ]
     conn.execute(insert(ArticleRow.__table__), rows)
     images = [
         {"article_pk": row["id"], "position": 0, "url": f"https://cdn.baohatinh.vn/{row['id']}.jpg"}
@@ -454,7 +474,10 @@ def _write_batch(conn: Connection, items: list[Synthetic], first_pk: int) -> Non
     ]
     if images:
         conn.execute(insert(ImageRow.__table__), images)
-    search_rows = [{"pk": row["id"], **item.search} for row, item in zip(rows, items, strict=True)]
+    search_rows = [
+        {"pk": row["id"], "rowid": row["search_rowid"], **item.search}
+        for row, item in zip(rows, items, strict=True)
+    ]
     if conn.dialect.name == "sqlite":
         _write_sqlite_search(conn, search_rows)
     else:
@@ -466,14 +489,17 @@ def _write_sqlite_search(conn: Connection, rows: list[dict[str, str]]) -> None:
     columns = ", ".join(FTS_COLUMNS + keys)
     values = ", ".join(":" + name for name in FTS_COLUMNS + keys)
     conn.execute(
-        text(f"INSERT INTO article_search_doc (article_pk, {columns}) VALUES (:pk, {values})"),
+        text(
+            f"INSERT INTO article_search_doc (search_rowid, article_pk, {columns}) "
+            f"VALUES (:rowid, :pk, {values})"
+        ),
         rows,
     )
     fts = ", ".join(FTS_COLUMNS)
     conn.execute(
         text(
             f"INSERT INTO article_search (rowid, {fts}) "
-            f"VALUES (:pk, {', '.join(':' + name for name in FTS_COLUMNS)})"
+            f"VALUES (:rowid, {', '.join(':' + name for name in FTS_COLUMNS)})"
         ),
         rows,
     )

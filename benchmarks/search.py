@@ -46,6 +46,8 @@ from storage.index import (  # noqa: E402
     FTS_COLUMNS,
     GAP,
     TITLE_MARK,
+    SearchDocument,
+    facet_words,
     key_of,
     search_rowid,  # noqa: E402
 )
@@ -404,6 +406,8 @@ class Generator:
         tags = rnd.sample(TAGS, rnd.randint(0, 2))
         author = rnd.choice(AUTHORS)
         published = START + timedelta(minutes=rnd.randint(0, 10 * 365 * 24 * 60))
+        has_images = rnd.random() < 0.3
+        facets = SearchDocument("", None, "", tags, author, section, None, has_images)
         tag_words = [word_pairs(tag) for tag in tags]
         search_text = {
             "title": title[1], "lead": lead[1], "body": body[1],
@@ -416,6 +420,7 @@ class Generator:
                 for word in [*lead[1].split(), *([GAP] if tags else []),
                              *f" {GAP} ".join(" ".join(f for f, _ in p) for p in tag_words).split()]
             ),
+            "facet_key": " ".join(facet_words(facets)),
             "author_key": key_of(author), "section_key": key_of(section),
             "tag_keys": "|" + "".join(key_of(tag) + "|" for tag in tags),
         }  # fmt: skip
@@ -429,7 +434,7 @@ class Generator:
             "content_hash": uuid.uuid4().hex, "first_seen_at": published,
             "last_fetched_at": published, "last_changed_at": published,
         }  # fmt: skip
-        return Synthetic(row, search_text, rnd.random() < 0.3)
+        return Synthetic(row, search_text, has_images)
 
 
 def _cumulative(values: list[float]) -> Iterator[float]:

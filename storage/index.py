@@ -23,6 +23,11 @@ and exact matches can be ranked first.
   a marked word has a short list of documents of its own (titles, or leads and tags,
   only), so "does the query match the title" never walks every body that holds the word,
   as a column filter on ``title`` would. Relevance tiers read them (``storage.search``).
+
+  The filters are tokens too, in ``facet_key`` (see ``facet_words``): one token for the
+  section, the author's words, one token per tag, one for "has images". A filter is then
+  one more term of the FTS5 query, answered from a list of documents, instead of a lookup
+  of every match's keys.
 * PostgreSQL: ``article_search(article_pk, document, exact, …keys)``; each ``tsvector`` is
   written as a literal (``'word':1A,7A ...``) built here, with weights title A, lead B,
   tags C, body D, and one unused position between fields so a phrase cannot span two.
@@ -55,8 +60,13 @@ __all__ = [
     "PG_WEIGHTS",
     "SearchDocument",
     "ABOUT_MARK",
+    "IMAGES_TOKEN",
     "TITLE_MARK",
+    "author_words",
     "delete_sqlite_index",
+    "facet_words",
+    "section_token",
+    "tag_token",
     "field_words",
     "index_article",
     "index_documents",
@@ -73,7 +83,8 @@ FIELDS = ("title", "lead", "body", "tags")
 EXACT_FIELDS = tuple(f"{field}_exact" for field in FIELDS)
 TITLE_KEY = "title_key"
 ABOUT_KEY = "about_key"
-FTS_COLUMNS = FIELDS + EXACT_FIELDS + (TITLE_KEY, ABOUT_KEY)
+FACET_KEY = "facet_key"
+FTS_COLUMNS = FIELDS + EXACT_FIELDS + (TITLE_KEY, ABOUT_KEY, FACET_KEY)
 KEY_COLUMNS = ("author_key", "section_key", "tag_keys")
 PG_WEIGHTS = {"title": "A", "lead": "B", "body": "D", "tags": "C"}
 # PostgreSQL clamps positions to this; we do the same, so the literal is what it stores.
@@ -87,6 +98,14 @@ GAP = "\ue000"
 # for the tokenizer, and never in a query (see GAP).
 TITLE_MARK = "\ue001"
 ABOUT_MARK = "\ue002"
+# Facet tokens: a section or a tag is one token (its words joined by FACET_JOIN, so that
+# the filter compares the whole key); the author's words are marked one by one (the filter
+# looks for them as a phrase, as "contains these words" did).
+SECTION_MARK = "\ue003"
+AUTHOR_MARK = "\ue004"
+TAG_MARK = "\ue005"
+FACET_JOIN = "\ue006"
+IMAGES_TOKEN = "\ue007"
 # Rows indexed per statement when (re)building many at once.
 BATCH = 1000
 
@@ -128,6 +147,7 @@ class SearchDocument:
     author: str | None
     section: str | None
     published_at: datetime | None = None
+    has_images: bool = False
 
     @classmethod
     def of(cls, article: Article) -> SearchDocument:
@@ -140,6 +160,7 @@ class SearchDocument:
             article.author,
             article.section,
             article.published_at,
+            bool(article.images),
         )
 
 
@@ -163,6 +184,34 @@ def field_words(document: SearchDocument) -> Words:
     lead, tags = words["lead"], words["tags"]
     about = [*lead, GAP, *tags] if lead and tags else [*lead, *tags]
     words[ABOUT_KEY] = [word if word == GAP else ABOUT_MARK + word for word in about]
+    words[FACET_KEY] = facet_words(document)
+    return words
+
+
+def section_token(key: str) -> str:
+    """Return the facet token of a section key (``key_of`` of its name or slug)."""
+    return SECTION_MARK + FACET_JOIN.join(key.split())
+
+
+def author_words(key: str) -> list[str]:
+    """Return the facet words of an author key (``key_of`` of the name)."""
+    return [AUTHOR_MARK + word for word in key.split()]
+
+
+def tag_token(key: str) -> str:
+    """Return the facet token of a tag key (``key_of`` of the tag)."""
+    return TAG_MARK + FACET_JOIN.join(key.split())
+
+
+def facet_words(document: SearchDocument) -> list[str]:
+    """Return the facet tokens of a document: section, author words, tags, images."""
+    keys = _keys(document)
+    words = [section_token(keys["section_key"])] if keys["section_key"] else []
+    if keys["author_key"]:
+        words += [GAP, *author_words(keys["author_key"])]  # GAP: no phrase from the section
+    words += [tag_token(key) for key in keys["tag_keys"].strip("|").split("|") if key]
+    if document.has_images:
+        words.append(IMAGES_TOKEN)
     return words
 
 
@@ -363,16 +412,18 @@ def _stored_documents(connection: Connection) -> Iterator[tuple[int, SearchDocum
     while True:
         rows = connection.execute(
             text(
-                "SELECT id, title, lead, body_text, tags, author, section, published_at "
+                "SELECT id, title, lead, body_text, tags, author, section, published_at, "
+                "EXISTS (SELECT 1 FROM images i WHERE i.article_pk = articles.id) "
                 "FROM articles WHERE id > :last ORDER BY id LIMIT :batch"
             ).columns(published_at=UTCDateTime()),
             {"last": last, "batch": BATCH},
         ).all()
         if not rows:
             return
-        for pk, title, lead, body, tags, author, section, published in rows:
+        for pk, title, lead, body, tags, author, section, published, images in rows:
+            tag_list = _tag_list(tags)
             document = SearchDocument(
-                title, lead, body, _tag_list(tags), author, section, published
+                title, lead, body, tag_list, author, section, published, bool(images)
             )
             yield pk, document
         last = rows[-1][0]

@@ -36,7 +36,20 @@ from scraper.errors import QueryError
 from .convert import SITE_TZ
 from .engine import database_errors
 from .fold import fold, token_spans
-from .index import ABOUT_KEY, ABOUT_MARK, EXACT_FIELDS, FIELDS, TITLE_KEY, TITLE_MARK, rowid_at
+from .index import (
+    ABOUT_KEY,
+    ABOUT_MARK,
+    EXACT_FIELDS,
+    FACET_KEY,
+    FIELDS,
+    IMAGES_TOKEN,
+    TITLE_KEY,
+    TITLE_MARK,
+    author_words,
+    rowid_at,
+    section_token,
+    tag_token,
+)
 from .models import UTCDateTime
 from .query import (
     MAX_QUERY_LENGTH,
@@ -312,51 +325,67 @@ _TIERS = _tiers()
 
 
 def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
-    """FTS5 on rowids in publication order (``storage.index.search_rowid``)."""
-    filters = request.filters
+    """FTS5 on rowids in publication order (``storage.index.search_rowid``), the filters
+    as facet terms of the same FTS5 query and the dates as a rowid range."""
     params: dict[str, Any] = {}
     where: list[str] = []
-    rowid = "s.rowid" if parsed.groups else "k.search_rowid"
-    dated = _sqlite_dates(filters, rowid, where, params)
-    _sqlite_keys(filters, where, params)
+    facets = _fts5_facets(request.filters)
     negative = _fts5([parsed.excluded]) if parsed.excluded else ""
-    if not parsed.groups:
+    if not parsed.groups and not facets:
+        # Dates alone (and maybe excluded words): the narrow keys index, in rowid order.
+        rowid = "k.search_rowid"
+        dated = _sqlite_dates(request.filters, rowid, where, params)
         if negative:
             where.append(
-                "k.search_rowid NOT IN "
-                "(SELECT rowid FROM article_search WHERE article_search MATCH :neg)"
+                f"{rowid} NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)"
             )
             params["neg"] = negative
-        # The narrow covering index walks the keys in search rowid order.
         source = "article_search_doc k INDEXED BY ix_article_search_doc_keys"
         segments = _sqlite_ordered(request.sort, source, where, rowid, dated)
         return _Plan(_select("count(*)", source, where), segments, "search_rowid", params)
-    source = "article_search s"
-    if filters.keys() or filters.with_images:
-        source += " JOIN article_search_doc k ON k.search_rowid = s.rowid"
+    rowid, source = "rowid", "article_search"
+    dated = _sqlite_dates(request.filters, rowid, where, params)
 
-    def matching(expression: str) -> str:
-        return f"({expression}) NOT ({negative})" if negative else expression
+    def matching(expression: str | None) -> str:
+        parts = [f"({part})" for part in (expression, facets) if part]
+        combined = " AND ".join(parts)
+        return f"({combined}) NOT ({negative})" if negative else combined
 
+    params["q"] = matching(_fts5(parsed.groups) if parsed.groups else None)
+    count_sql = _select("count(*)", source, ["article_search MATCH :q", *where])
+    if request.sort != "relevance" or not parsed.groups:
+        segments = _sqlite_ordered(
+            request.sort, source, ["article_search MATCH :q", *where], rowid, dated
+        )
+        return _Plan(count_sql, segments, "search_rowid", params)
     forms = {
         "q": _fts5(parsed.groups),
         "e": _fts5(parsed.groups, "exact"),
         "t": _fts5(parsed.groups, "title"),
         "a": _fts5(parsed.groups, "about"),
     }
-    params["q"] = matching(forms["q"])
-    count_sql = _select("count(*)", source, ["s.article_search MATCH :q", *where])
-    if request.sort != "relevance":
-        segments = _sqlite_ordered(
-            request.sort, source, ["s.article_search MATCH :q", *where], rowid, dated
-        )
-        return _Plan(count_sql, segments, "search_rowid", params)
     tiers = []
     for number, pattern in enumerate(_TIERS, start=1):
         params[f"t{number}"] = matching(pattern.format(**forms))
-        tier_where = [f"s.article_search MATCH :t{number}", *where]
+        tier_where = [f"article_search MATCH :t{number}", *where]
         tiers.append(f"{_select(rowid, source, tier_where)} ORDER BY {rowid} DESC")
     return _Plan(count_sql, tuple(tiers), "search_rowid", params)
+
+
+def _fts5_facets(filters: SearchFilters) -> str:
+    """Return the filters (section, author, tag, with images) as FTS5 terms on the facet
+    tokens (``storage.index.facet_words``), or "" when none is set."""
+    keys = filters.keys()
+    terms = []
+    if "section" in keys:
+        terms.append(section_token(keys["section"]))
+    if "author" in keys:
+        terms.append(" ".join(author_words(keys["author"])))
+    if "tag" in keys:
+        terms.append(tag_token(keys["tag"]))
+    if filters.with_images:
+        terms.append(IMAGES_TOKEN)
+    return " AND ".join(f'{{{FACET_KEY}}} : "{term}"' for term in terms)
 
 
 def _sqlite_ordered(
@@ -386,12 +415,6 @@ def _sqlite_dates(
         where.append(f"{rowid} < :high")
         params["high"] = rowid_at(stop)
     return True
-
-
-def _sqlite_keys(filters: SearchFilters, where: list[str], params: dict[str, Any]) -> None:
-    _key_conditions(filters, where, params)
-    if filters.with_images:
-        where.append("EXISTS (SELECT 1 FROM images i WHERE i.article_pk = k.article_pk)")
 
 
 def _key_conditions(filters: SearchFilters, where: list[str], params: dict[str, Any]) -> None:

@@ -41,7 +41,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from storage import SearchFilters, SearchQuery, Store, search  # noqa: E402
 from storage.engine import normalize_url  # noqa: E402
 from storage.fold import word_pairs  # noqa: E402
-from storage.index import FTS_COLUMNS, GAP, key_of  # noqa: E402
+from storage.index import (  # noqa: E402
+    ABOUT_MARK,
+    FTS_COLUMNS,
+    GAP,
+    TITLE_MARK,
+    SearchDocument,
+    facet_words,
+    key_of,
+    search_rowid,  # noqa: E402
+)
 from storage.models import ArticleRow, ImageRow  # noqa: E402
 
 VOCABULARY = [
@@ -397,12 +406,21 @@ class Generator:
         tags = rnd.sample(TAGS, rnd.randint(0, 2))
         author = rnd.choice(AUTHORS)
         published = START + timedelta(minutes=rnd.randint(0, 10 * 365 * 24 * 60))
+        has_images = rnd.random() < 0.3
+        facets = SearchDocument("", None, "", tags, author, section, None, has_images)
         tag_words = [word_pairs(tag) for tag in tags]
         search_text = {
             "title": title[1], "lead": lead[1], "body": body[1],
             "tags": f" {GAP} ".join(" ".join(f for f, _ in pairs) for pairs in tag_words),
             "title_exact": title[2], "lead_exact": lead[2], "body_exact": body[2],
             "tags_exact": f" {GAP} ".join(" ".join(e for _, e in pairs) for pairs in tag_words),
+            "title_key": " ".join(TITLE_MARK + word for word in title[1].split()),
+            "about_key": " ".join(
+                word if word == GAP else ABOUT_MARK + word
+                for word in [*lead[1].split(), *([GAP] if tags else []),
+                             *f" {GAP} ".join(" ".join(f for f, _ in p) for p in tag_words).split()]
+            ),
+            "facet_key": " ".join(facet_words(facets)),
             "author_key": key_of(author), "section_key": key_of(section),
             "tag_keys": "|" + "".join(key_of(tag) + "|" for tag in tags),
         }  # fmt: skip
@@ -416,7 +434,7 @@ class Generator:
             "content_hash": uuid.uuid4().hex, "first_seen_at": published,
             "last_fetched_at": published, "last_changed_at": published,
         }  # fmt: skip
-        return Synthetic(row, search_text, rnd.random() < 0.3)
+        return Synthetic(row, search_text, has_images)
 
 
 def _cumulative(values: list[float]) -> Iterator[float]:
@@ -445,7 +463,14 @@ def build(store: Store, count: int, batch: int = 2000) -> float:
 
 
 def _write_batch(conn: Connection, items: list[Synthetic], first_pk: int) -> None:
-    rows = [{"id": first_pk + i, **item.row} for i, item in enumerate(items)]
+    rows = [
+        {
+            "id": first_pk + i,
+            **item.row,
+            "search_rowid": search_rowid(item.row["published_at"], first_pk + i),
+        }
+        for i, item in enumerate(items)
+    ]
     conn.execute(insert(ArticleRow.__table__), rows)
     images = [
         {"article_pk": row["id"], "position": 0, "url": f"https://cdn.baohatinh.vn/{row['id']}.jpg"}
@@ -454,7 +479,10 @@ def _write_batch(conn: Connection, items: list[Synthetic], first_pk: int) -> Non
     ]
     if images:
         conn.execute(insert(ImageRow.__table__), images)
-    search_rows = [{"pk": row["id"], **item.search} for row, item in zip(rows, items, strict=True)]
+    search_rows = [
+        {"pk": row["id"], "rowid": row["search_rowid"], **item.search}
+        for row, item in zip(rows, items, strict=True)
+    ]
     if conn.dialect.name == "sqlite":
         _write_sqlite_search(conn, search_rows)
     else:
@@ -466,14 +494,17 @@ def _write_sqlite_search(conn: Connection, rows: list[dict[str, str]]) -> None:
     columns = ", ".join(FTS_COLUMNS + keys)
     values = ", ".join(":" + name for name in FTS_COLUMNS + keys)
     conn.execute(
-        text(f"INSERT INTO article_search_doc (article_pk, {columns}) VALUES (:pk, {values})"),
+        text(
+            f"INSERT INTO article_search_doc (search_rowid, article_pk, {columns}) "
+            f"VALUES (:rowid, :pk, {values})"
+        ),
         rows,
     )
     fts = ", ".join(FTS_COLUMNS)
     conn.execute(
         text(
             f"INSERT INTO article_search (rowid, {fts}) "
-            f"VALUES (:pk, {', '.join(':' + name for name in FTS_COLUMNS)})"
+            f"VALUES (:rowid, {', '.join(':' + name for name in FTS_COLUMNS)})"
         ),
         rows,
     )

@@ -6,12 +6,28 @@ folded (``dang``, what any spelling finds) and exact (``đảng``, lower case wi
 diacritics, tone marks placed one way), at the same positions, so a query can match either
 and exact matches can be ranked first.
 
-* SQLite: ``article_search_doc`` holds, per article, the words as indexed (one text column
-  per field and form) and the filter keys; the FTS5 table ``article_search`` indexes those
-  columns. Its ``content="articles"`` option is what Datasette looks for to offer full-text
-  search on ``articles``; the words themselves come from ``article_search_doc`` (FTS5 never
-  reads ``articles``: we only ask it for rowids and bm25), and a row is removed from the
-  index with FTS5's ``'delete'`` command, which needs the words that were indexed.
+* SQLite: ``article_search_doc`` holds, per article, the filter keys and the words as
+  indexed (one text column per field and form); the FTS5 table ``article_search`` indexes
+  those columns (``content="article_search_doc"``), and a row is removed from the index
+  with FTS5's ``'delete'`` command, which needs the words that were indexed.
+
+  The FTS rowid is not the article's primary key but its *search rowid*
+  (``search_rowid``): the publication time in seconds, shifted left, with the primary key
+  in the low bits. FTS5 keeps every word's documents in rowid order and can walk them
+  backwards and stop, so "the newest 20 articles that match" costs 20 rows, not a sort of
+  every match; a date range is a rowid range. ``articles.search_rowid`` holds the same
+  number (Datasette searches ``articles`` through it, see the README).
+
+  The title words are indexed a second time in ``title_key``, each marked with
+  ``TITLE_MARK``, and the lead and tag words in ``about_key``, marked with ``ABOUT_MARK``:
+  a marked word has a short list of documents of its own (titles, or leads and tags,
+  only), so "does the query match the title" never walks every body that holds the word,
+  as a column filter on ``title`` would. Relevance tiers read them (``storage.search``).
+
+  The filters are tokens too, in ``facet_key`` (see ``facet_words``): one token for the
+  section, the author's words, one token per tag, one for "has images". A filter is then
+  one more term of the FTS5 query, answered from a list of documents, instead of a lookup
+  of every match's keys.
 * PostgreSQL: ``article_search(article_pk, document, exact, …keys)``; each ``tsvector`` is
   written as a literal (``'word':1A,7A ...``) built here, with weights title A, lead B,
   tags C, body D, and one unused position between fields so a phrase cannot span two.
@@ -28,25 +44,36 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from scraper.records import Article
 
 from .fold import tokens, word_pairs
+from .models import UTCDateTime
 
 __all__ = [
     "FIELDS",
     "GAP",
     "PG_WEIGHTS",
     "SearchDocument",
+    "ABOUT_MARK",
+    "IMAGES_TOKEN",
+    "TITLE_MARK",
+    "author_words",
     "delete_sqlite_index",
+    "facet_words",
+    "section_token",
+    "tag_token",
     "field_words",
     "index_article",
     "index_documents",
     "key_of",
     "rebuild_index",
+    "rowid_at",
+    "search_rowid",
     "tsvector_literal",
 ]
 
@@ -54,7 +81,10 @@ __all__ = [
 # weights in storage.search follow it.
 FIELDS = ("title", "lead", "body", "tags")
 EXACT_FIELDS = tuple(f"{field}_exact" for field in FIELDS)
-FTS_COLUMNS = FIELDS + EXACT_FIELDS
+TITLE_KEY = "title_key"
+ABOUT_KEY = "about_key"
+FACET_KEY = "facet_key"
+FTS_COLUMNS = FIELDS + EXACT_FIELDS + (TITLE_KEY, ABOUT_KEY, FACET_KEY)
 KEY_COLUMNS = ("author_key", "section_key", "tag_keys")
 PG_WEIGHTS = {"title": "A", "lead": "B", "body": "D", "tags": "C"}
 # PostgreSQL clamps positions to this; we do the same, so the literal is what it stores.
@@ -64,8 +94,46 @@ PG_MAX_POSITION = 16383
 # material there) and which no query can contain (queries hold letters and digits only);
 # on PostgreSQL it is an unused position.
 GAP = "\ue000"
+# Marks the title words of ``title_key``: a private-use character too, so word material
+# for the tokenizer, and never in a query (see GAP).
+TITLE_MARK = "\ue001"
+ABOUT_MARK = "\ue002"
+# Facet tokens: a section or a tag is one token (its words joined by FACET_JOIN, so that
+# the filter compares the whole key); the author's words are marked one by one (the filter
+# looks for them as a phrase, as "contains these words" did).
+SECTION_MARK = "\ue003"
+AUTHOR_MARK = "\ue004"
+TAG_MARK = "\ue005"
+FACET_JOIN = "\ue006"
+IMAGES_TOKEN = "\ue007"
 # Rows indexed per statement when (re)building many at once.
 BATCH = 1000
+
+# Search rowids: seconds since SEARCH_EPOCH above PK_BITS bits of primary key. Seconds
+# until the year 2170 fit in 33 bits, so a rowid stays below 2**61.
+SEARCH_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+PK_BITS = 28
+_SECOND = timedelta(seconds=1)
+
+
+def search_rowid(published_at: datetime | None, article_pk: int) -> int:
+    """Return the search rowid of an article: newer articles have larger ones.
+
+    Articles published at the same second are ordered by primary key; articles without a
+    publication time get negative rowids (by primary key), below every dated one.
+    """
+    if not 0 < article_pk < 1 << PK_BITS:
+        raise ValueError(f"article primary key {article_pk} out of the search rowid range")
+    if published_at is None:
+        return article_pk - (1 << PK_BITS)
+    return rowid_at(published_at) | article_pk
+
+
+def rowid_at(moment: datetime) -> int:
+    """Return the smallest search rowid of an article published at or after ``moment``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0, (moment - SEARCH_EPOCH) // _SECOND) << PK_BITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +146,8 @@ class SearchDocument:
     tags: Sequence[str]
     author: str | None
     section: str | None
+    published_at: datetime | None = None
+    has_images: bool = False
 
     @classmethod
     def of(cls, article: Article) -> SearchDocument:
@@ -89,6 +159,8 @@ class SearchDocument:
             article.tags,
             article.author,
             article.section,
+            article.published_at,
+            bool(article.images),
         )
 
 
@@ -107,6 +179,39 @@ def field_words(document: SearchDocument) -> Words:
     for field, found in pairs.items():
         words[field] = [folded for folded, _ in found]
         words[f"{field}_exact"] = [exact for _, exact in found]
+    words[TITLE_KEY] = [TITLE_MARK + word for word in words["title"]]
+    # GAP (unmarked) between the lead and the tags, as between two tags.
+    lead, tags = words["lead"], words["tags"]
+    about = [*lead, GAP, *tags] if lead and tags else [*lead, *tags]
+    words[ABOUT_KEY] = [word if word == GAP else ABOUT_MARK + word for word in about]
+    words[FACET_KEY] = facet_words(document)
+    return words
+
+
+def section_token(key: str) -> str:
+    """Return the facet token of a section key (``key_of`` of its name or slug)."""
+    return SECTION_MARK + FACET_JOIN.join(key.split())
+
+
+def author_words(key: str) -> list[str]:
+    """Return the facet words of an author key (``key_of`` of the name)."""
+    return [AUTHOR_MARK + word for word in key.split()]
+
+
+def tag_token(key: str) -> str:
+    """Return the facet token of a tag key (``key_of`` of the tag)."""
+    return TAG_MARK + FACET_JOIN.join(key.split())
+
+
+def facet_words(document: SearchDocument) -> list[str]:
+    """Return the facet tokens of a document: section, author words, tags, images."""
+    keys = _keys(document)
+    words = [section_token(keys["section_key"])] if keys["section_key"] else []
+    if keys["author_key"]:
+        words += [GAP, *author_words(keys["author_key"])]  # GAP: no phrase from the section
+    words += [tag_token(key) for key in keys["tag_keys"].strip("|").split("|") if key]
+    if document.has_images:
+        words.append(IMAGES_TOKEN)
     return words
 
 
@@ -199,11 +304,16 @@ def _write(
 
 def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
     words = field_words(document)
-    return {"pk": article_pk, **{c: " ".join(words[c]) for c in FTS_COLUMNS}, **_keys(document)}
+    return {
+        "pk": article_pk,
+        "rowid": search_rowid(document.published_at, article_pk),
+        **{c: " ".join(words[c]) for c in FTS_COLUMNS},
+        **_keys(document),
+    }
 
 
 _FTS_LIST = ", ".join(FTS_COLUMNS)
-_DOC_LIST = ", ".join(FTS_COLUMNS + KEY_COLUMNS)
+_DOC_LIST = ", ".join(KEY_COLUMNS + FTS_COLUMNS)
 
 
 def _write_sqlite(
@@ -214,28 +324,48 @@ def _write_sqlite(
     delete_sqlite_index(connection, [row["pk"] for row in rows if row["pk"] not in fresh])
     connection.execute(
         text(
-            f"INSERT INTO article_search_doc (article_pk, {_DOC_LIST}) "
-            f"VALUES (:pk, {', '.join(':' + c for c in FTS_COLUMNS + KEY_COLUMNS)})"
+            f"INSERT INTO article_search_doc (search_rowid, article_pk, {_DOC_LIST}) "
+            f"VALUES (:rowid, :pk, {', '.join(':' + c for c in KEY_COLUMNS + FTS_COLUMNS)})"
         ),
         rows,
     )
     connection.execute(
         text(
             f"INSERT INTO article_search (rowid, {_FTS_LIST}) "
-            f"VALUES (:pk, {', '.join(':' + c for c in FTS_COLUMNS)})"
+            f"VALUES (:rowid, {', '.join(':' + c for c in FTS_COLUMNS)})"
         ),
         rows,
     )
+    _set_search_rowids(connection, rows)
     return len(rows)
+
+
+def _set_search_rowids(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    connection.execute(
+        text("UPDATE articles SET search_rowid = :rowid WHERE id = :pk"),
+        [{"rowid": row["rowid"], "pk": row["pk"]} for row in rows],
+    )
 
 
 def delete_sqlite_index(connection: Connection, article_pks: Sequence[int]) -> None:
     """Remove these articles from the SQLite index (FTS5 is told the words it indexed)."""
-    for pk in article_pks:
+    if not article_pks:
+        return
+    # One look first: a brand-new article (most of a crawl) has nothing to delete.
+    indexed = [
+        pk
+        for (pk,) in connection.execute(
+            text("SELECT article_pk FROM article_search_doc WHERE article_pk IN :pks").bindparams(
+                bindparam("pks", expanding=True)
+            ),
+            {"pks": list(article_pks)},
+        )
+    ]
+    for pk in indexed:
         connection.execute(
             text(
                 f"INSERT INTO article_search (article_search, rowid, {_FTS_LIST}) "
-                f"SELECT 'delete', article_pk, {_FTS_LIST} FROM article_search_doc "
+                f"SELECT 'delete', search_rowid, {_FTS_LIST} FROM article_search_doc "
                 "WHERE article_pk = :pk"
             ),
             {"pk": pk},
@@ -252,6 +382,7 @@ def _write_postgresql(connection: Connection, batch: list[tuple[int, SearchDocum
         rows.append(
             {
                 "pk": pk,
+                "rowid": search_rowid(document.published_at, pk),
                 "document": tsvector_literal(words),
                 "exact": tsvector_literal(words, EXACT_FIELDS),
                 **_keys(document),
@@ -269,6 +400,7 @@ def _write_postgresql(connection: Connection, batch: list[tuple[int, SearchDocum
         ),
         rows,
     )
+    _set_search_rowids(connection, rows)
     return len(rows)
 
 
@@ -297,15 +429,20 @@ def _stored_documents(connection: Connection) -> Iterator[tuple[int, SearchDocum
     while True:
         rows = connection.execute(
             text(
-                "SELECT id, title, lead, body_text, tags, author, section FROM articles "
-                "WHERE id > :last ORDER BY id LIMIT :batch"
-            ),
+                "SELECT id, title, lead, body_text, tags, author, section, published_at, "
+                "EXISTS (SELECT 1 FROM images i WHERE i.article_pk = articles.id) "
+                "FROM articles WHERE id > :last ORDER BY id LIMIT :batch"
+            ).columns(published_at=UTCDateTime()),
             {"last": last, "batch": BATCH},
         ).all()
         if not rows:
             return
-        for pk, title, lead, body, tags, author, section in rows:
-            yield pk, SearchDocument(title, lead, body, _tag_list(tags), author, section)
+        for pk, title, lead, body, tags, author, section, published, images in rows:
+            tag_list = _tag_list(tags)
+            document = SearchDocument(
+                title, lead, body, tag_list, author, section, published, bool(images)
+            )
+            yield pk, document
         last = rows[-1][0]
 
 

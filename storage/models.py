@@ -132,6 +132,9 @@ class ArticleRow(Base):
     last_fetched_at: Mapped[datetime]
     last_changed_at: Mapped[datetime]
     removed_at: Mapped[datetime | None]
+    # The article's rowid in the search index (storage.index.search_rowid: publication
+    # time, then primary key), written by the indexer; Datasette searches through it.
+    search_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
 
     images: Mapped[list[ImageRow]] = relationship(
         order_by="(ImageRow.position, ImageRow.id)",

@@ -6,8 +6,13 @@ The query language and filters are in ``storage.query``. Each term is looked up 
 
 1. articles that match the query with its exact diacritics (``Đảng`` before ``đang``);
 2. then those where the query matches inside the title;
-3. then bm25 (SQLite) or ts_rank (PostgreSQL), title weighing most, then lead, tags, body;
-4. ties to the newest article.
+3. then those where it matches in the lead or the tags (what the article is about);
+4. then the newest first (undated articles last).
+
+There is no relevance score: within a tier, a score (bm25, ts_rank) has to be computed for
+every match before the first page can be shown, which for a word in most articles of the
+archive costs seconds; the newest match of a tier is read directly (see
+``storage.index.search_rowid``). Both databases order alike, so they give the same pages.
 
 Sorting by date (``newest``/``oldest``) skips 1–3. User text reaches SQL only as bound
 parameters, and only as words this module quoted itself; the SQL text is assembled from
@@ -19,7 +24,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -31,7 +36,20 @@ from scraper.errors import QueryError
 from .convert import SITE_TZ
 from .engine import database_errors
 from .fold import fold, token_spans
-from .index import EXACT_FIELDS, FIELDS
+from .index import (
+    ABOUT_KEY,
+    ABOUT_MARK,
+    EXACT_FIELDS,
+    FACET_KEY,
+    FIELDS,
+    IMAGES_TOKEN,
+    TITLE_KEY,
+    TITLE_MARK,
+    author_words,
+    rowid_at,
+    section_token,
+    tag_token,
+)
 from .models import UTCDateTime
 from .query import (
     MAX_QUERY_LENGTH,
@@ -68,13 +86,6 @@ __all__ = [
 SNIPPET_WORDS = 30
 # Words shown before the first match, so the reader sees it in context.
 SNIPPET_WORDS_BEFORE = 8
-# bm25 weights per FTS5 column: folded title, lead, body, tags, then the exact columns
-# (which the main match never names, so their weight does not count). Lead and tags say
-# what an article is about nearly as well as the title: an article whose title, lead,
-# tags and body all name "Dân vận khéo" beats one with a shorter title that names it once.
-_BM25_WEIGHTS = "10.0, 5.0, 2.0, 5.0, 0, 0, 0, 0"
-# The same weights for ts_rank, in its order {D body, C tags, B lead, A title}.
-_TS_WEIGHTS = "{0.2, 0.5, 0.5, 1.0}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,28 +133,40 @@ def search(
         raise QueryError(f"limit and offset must not be negative (query {request.text!r})")
     parsed = request.parsed()
     plan = _plan(store.dialect, request, parsed)
-    params = {**plan.params, "limit": limit, "offset": offset}
     action = f"searching {request.text!r}"
     with database_errors(store.engine.url, action), store.engine.connect() as conn:
-        total = int(conn.execute(plan.count(), params).scalar_one())
-        rows = _page(conn, plan, params) if limit and total else []
+        total = int(conn.execute(plan.count(), plan.params).scalar_one())
+        keys = _page_keys(conn, plan, limit, offset) if limit and total else []
+        rows = _hydrate(conn, plan.key, keys, _HIT_COLUMNS)
     return SearchResults(total=total, hits=[_hit(row, parsed.terms) for row in rows])
 
 
-def _page(conn: Connection, plan: _Plan, params: dict[str, Any]) -> list[RowMapping]:
-    """Return the hit rows of one page, in result order.
+def _page_keys(conn: Connection, plan: _Plan, limit: int, offset: int) -> list[int]:
+    """Return the keys of one page, in result order, reading segments only as needed."""
+    need = limit + offset
+    keys: list[int] = []
+    for segment in plan.segments:
+        if len(keys) >= need:
+            break
+        params = {**plan.params, "n": need - len(keys)}
+        keys += [key for (key,) in conn.execute(plan.typed(f"{segment} LIMIT :n"), params)]
+    return keys[offset:need]
 
-    Ranking picks the ids first and only then reads the page's wide columns (lead, body):
-    sorting every match with its body text attached is what made common words slow.
+
+def _hydrate(conn: Connection, key: str, keys: list[int], columns: str) -> list[RowMapping]:
+    """Return the ``columns`` of the articles with these keys, in the keys' order.
+
+    Ranking picks the keys first and only then reads the wide columns (lead, body).
     """
-    ids = [pk for (pk,) in conn.execute(plan.page_ids(), params)]
-    if not ids:
+    if not keys:
         return []
-    statement = text(f"SELECT a.id, {_HIT_COLUMNS} FROM articles a WHERE a.id IN :ids")
-    statement = statement.bindparams(bindparam("ids", expanding=True))
-    rows = conn.execute(statement.columns(published_at=UTCDateTime()), {"ids": ids})
-    by_id = {row["id"]: row for row in rows.mappings()}
-    return [by_id[pk] for pk in ids]
+    statement = text(
+        f"SELECT a.{key} AS search_key, {columns} FROM articles a WHERE a.{key} IN :keys"
+    )
+    statement = statement.bindparams(bindparam("keys", expanding=True))
+    rows = conn.execute(statement.columns(published_at=UTCDateTime()), {"keys": keys})
+    by_key = {row["search_key"]: row for row in rows.mappings()}
+    return [by_key[key] for key in keys]
 
 
 def matching_ids(
@@ -151,7 +174,7 @@ def matching_ids(
 ) -> Iterator[str]:
     """Yield the site ids of every article matching ``query``, in result order.
 
-    For exports of a search: rows are streamed ``batch_size`` at a time. Raises
+    For exports of a search: keys are streamed ``batch_size`` at a time. Raises
     ``QueryError`` and ``StoreError`` as ``search`` does.
     """
     request = _request(query, None, None)
@@ -160,9 +183,14 @@ def matching_ids(
         database_errors(store.engine.url, f"searching {request.text!r}"),
         store.engine.connect() as conn,
     ):
-        result = conn.execution_options(yield_per=batch_size).execute(plan.ids(), plan.params)
-        for (article_id,) in result:
-            yield article_id
+        for segment in plan.segments:
+            result = conn.execution_options(yield_per=batch_size).execute(
+                plan.typed(segment), plan.params
+            )
+            for batch in result.partitions():
+                keys = [key for (key,) in batch]
+                for row in _hydrate(conn, plan.key, keys, "a.article_id"):
+                    yield row["article_id"]
 
 
 def _request(
@@ -178,33 +206,40 @@ def _request(
 
 # --- writing terms for each database -----------------------------------------------------
 
+Form = Literal["folded", "exact", "title", "about"]
 
-def _fts5_term(term: Term, columns: Sequence[str], exact: bool) -> str:
+
+def _fts5_term(term: Term, form: Form) -> str:
     # One FTS5 string per term ("a b" is a phrase; a trailing * makes its last word a
     # prefix) under a column filter. Words hold only letters, digits and marks, so they
-    # cannot close the quotes early.
-    names = [columns[0]] if term.title_only else list(columns)
-    words = term.exact if exact else term.folded
+    # cannot close the quotes early. A title-only term, and every term of the title
+    # form, reads the marked title words (short lists: titles only); the about form reads
+    # the marked lead and tag words.
+    if form == "exact":
+        names = [EXACT_FIELDS[0]] if term.title_only else list(EXACT_FIELDS)
+        words = list(term.exact)
+    elif form == "title" or term.title_only:
+        names, words = [TITLE_KEY], [TITLE_MARK + word for word in term.folded]
+    elif form == "about":
+        names, words = [ABOUT_KEY], [ABOUT_MARK + word for word in term.folded]
+    else:
+        names, words = list(FIELDS), list(term.folded)
     star = " *" if term.prefix else ""
     return "{" + " ".join(names) + '} : "' + " ".join(words) + '"' + star
 
 
-def _fts5(groups: Sequence[Sequence[Term]], *, exact: bool = False, title: bool = False) -> str:
-    columns = EXACT_FIELDS if exact else FIELDS
-    if title:
-        columns = columns[:1]
+def _fts5(groups: Sequence[Sequence[Term]], form: Form = "folded") -> str:
     return " AND ".join(
-        "(" + " OR ".join(_fts5_term(term, columns, exact) for term in group) + ")"
-        for group in groups
+        "(" + " OR ".join(_fts5_term(term, form) for term in group) + ")" for group in groups
     )
 
 
-def _ts_term(term: Term, exact: bool, title: bool) -> str:
+def _ts_term(term: Term, form: Form) -> str:
     # Quoted lexemes go in as they are (no parser, no dictionary): the same words the
     # index holds. A phrase is its words joined by <-> (followed by); ":A" keeps a
     # lexeme to the title, ":*" makes it a prefix.
-    words = term.exact if exact else term.folded
-    weight = "A" if title or term.title_only else ""
+    words = term.exact if form == "exact" else term.folded
+    weight = "A" if form == "title" or term.title_only else "BC" if form == "about" else ""
     lexemes = []
     for number, word in enumerate(words, start=1):
         star = "*" if term.prefix and number == len(words) else ""
@@ -213,9 +248,9 @@ def _ts_term(term: Term, exact: bool, title: bool) -> str:
     return "(" + " <-> ".join(lexemes) + ")"
 
 
-def _tsquery(groups: Sequence[Sequence[Term]], *, exact: bool = False, title: bool = False) -> str:
+def _tsquery(groups: Sequence[Sequence[Term]], form: Form = "folded") -> str:
     return " & ".join(
-        "(" + " | ".join(_ts_term(term, exact, title) for term in group) + ")" for group in groups
+        "(" + " | ".join(_ts_term(term, form) for term in group) + ")" for group in groups
     )
 
 
@@ -226,41 +261,33 @@ def _lexeme(word: str) -> str:
 # --- the SQL -----------------------------------------------------------------------------
 
 _HIT_COLUMNS = "a.article_id, a.url, a.title, a.section, a.published_at, a.lead, a.body_text"
-_NEWEST = "a.published_at DESC NULLS LAST, a.id DESC"
-_OLDEST = "a.published_at ASC NULLS LAST, a.id ASC"
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """One search as SQL pieces: FROM, WHERE, ORDER BY, and the bound parameters.
+    """One search as SQL: the count, and the result order as segments read one after
+    another (each a SELECT of one key column of ``articles``, ordered, without LIMIT).
 
-    ``count_source``/``count_where`` count the same articles without what only ordering
-    needs (scores, joins no filter uses).
+    Relevance on SQLite is eight segments, one per tier (see ``_tiers``), each newest
+    first; the page reads a segment only while the
+    page is not full, and FTS5 reads a segment's rows newest first and stops at the
+    LIMIT, so the cost follows the page, not the number of matches.
     """
 
-    source: str
-    where: tuple[str, ...]
-    order: str
+    count_sql: str
+    segments: tuple[str, ...]
+    key: str  # the column of ``articles`` the segments select: search_rowid or id
     params: dict[str, Any]
-    count_source: str
-    count_where: tuple[str, ...]
 
-    def _typed(self, sql: str) -> Any:
-        # Dates are bound through UTCDateTime, so SQLite compares its own text format.
+    def typed(self, sql: str) -> Any:
+        # Dates are bound through UTCDateTime, so that each database compares its own
+        # format (PostgreSQL; SQLite filters on search rowids instead).
         statement = text(sql)
         typed = [bindparam(n, type_=UTCDateTime()) for n in ("start", "stop") if n in self.params]
         return statement.bindparams(*typed) if typed else statement
 
     def count(self) -> Any:
-        return self._typed(_select("count(*)", self.count_source, self.count_where))
-
-    def page_ids(self) -> Any:
-        select = _select("a.id", self.source, self.where)
-        return self._typed(f"{select} ORDER BY {self.order} LIMIT :limit OFFSET :offset")
-
-    def ids(self) -> Any:
-        select = _select("a.article_id", self.source, self.where)
-        return self._typed(f"{select} ORDER BY {self.order}")
+        return self.typed(self.count_sql)
 
 
 def _select(columns: str, source: str, where: Sequence[str]) -> str:
@@ -268,135 +295,130 @@ def _select(columns: str, source: str, where: Sequence[str]) -> str:
     return f"SELECT {columns} FROM {source}{condition}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Dialect:
-    """How one database writes the parts of a search."""
-
-    render: Callable[..., str]
-    keys_join: str  # joins the table holding the filter keys as k (to articles a)
-    index: str  # the bare index table, for counting matches without the articles
-    keyed: str  # the matches with their filter keys as k, without the articles
-    keyed_id: str  # the article's primary key in ``keyed``
-    matched: str  # the articles matching :q, as a (binds :q in source or where)
-    scored: str  # the same, with what relevance needs (m.score on SQLite)
-    matches: str  # WHERE condition of ``matched``/``scored`` (binds :q), or ""
-    index_matches: str  # WHERE condition on ``index`` (binds :q)
-    exact_first: str  # ORDER BY pieces for relevance (may bind :qx, :qt)
-    excluded: str  # binds :neg; {id} is the article's primary key
-
-
-_SQLITE_MATCH = (
-    "FROM article_search WHERE article_search MATCH :q) m JOIN articles a ON a.id = m.pk"
-)
-_SQLITE_SCORE = f"bm25(article_search, {_BM25_WEIGHTS}) AS score"
-_DIALECTS = {
-    "sqlite": _Dialect(
-        render=_fts5,
-        # The named covering index (revision 0006) holds the keys: the planner would
-        # rather fetch each wide row by its primary key.
-        keys_join=" JOIN article_search_doc k INDEXED BY ix_article_search_doc_keys"
-        " ON k.article_pk = a.id",
-        index="article_search",
-        keyed=(
-            "(SELECT rowid AS pk FROM article_search WHERE article_search MATCH :q) m "
-            "JOIN article_search_doc k INDEXED BY ix_article_search_doc_keys ON k.article_pk = m.pk"
-        ),
-        keyed_id="m.pk",
-        matched=f"(SELECT rowid AS pk {_SQLITE_MATCH}",
-        scored=f"(SELECT rowid AS pk, {_SQLITE_SCORE} {_SQLITE_MATCH}",
-        matches="",
-        index_matches="article_search MATCH :q",
-        exact_first=(
-            "m.pk IN (SELECT rowid FROM article_search WHERE article_search MATCH :qx) DESC, "
-            "m.pk IN (SELECT rowid FROM article_search WHERE article_search MATCH :qt) DESC, "
-            "m.score"
-        ),
-        excluded="{id} NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)",
-    ),
-    "postgresql": _Dialect(
-        render=_tsquery,
-        keys_join="",  # the keys sit in article_search k, which every search joins
-        index="article_search k",
-        keyed="article_search k",
-        keyed_id="k.article_pk",
-        matched="article_search k JOIN articles a ON a.id = k.article_pk",
-        scored="article_search k JOIN articles a ON a.id = k.article_pk",
-        matches="k.document @@ CAST(:q AS tsquery)",
-        index_matches="k.document @@ CAST(:q AS tsquery)",
-        exact_first=(
-            "k.exact @@ CAST(:qx AS tsquery) DESC, k.document @@ CAST(:qt AS tsquery) DESC, "
-            f"ts_rank('{_TS_WEIGHTS}', k.document, CAST(:q AS tsquery)) DESC"
-        ),
-        excluded="NOT (k.document @@ CAST(:neg AS tsquery))",
-    ),
-}
-
-
 def _plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
-    if not parsed.groups:
-        return _filters_only_plan(dialect, request, parsed)
-    sql = _DIALECTS[dialect]
-    filters: list[str] = []
-    params: dict[str, Any] = {"q": sql.render(parsed.groups)}
-    _filter(request.filters, filters, params)
-    order = _NEWEST if request.sort == "newest" else _OLDEST
-    source = sql.matched
-    if request.sort == "relevance":
-        source = sql.scored
-        params["qx"] = sql.render(parsed.groups, exact=True)
-        params["qt"] = sql.render(parsed.groups, title=True)
-        order = f"{sql.exact_first}, {_NEWEST}"
-    if request.filters.keys():
-        source += sql.keys_join
-    excluded = _excluded(sql, parsed, params)
-    where = [c for c in (sql.matches, excluded.format(id="a.id")) if c] + filters
-    if request.filters.is_empty():
-        # Counting needs neither the articles nor a score: the index alone answers.
-        count_where = [c for c in (sql.index_matches, excluded.format(id="rowid")) if c]
-        return _Plan(source, tuple(where), order, params, sql.index, tuple(count_where))
-    if not _needs_articles(request.filters):
-        # Only the keys are filtered: count the matches with their keys, not the articles.
-        count_where = [sql.matches, excluded.format(id=sql.keyed_id), *filters]
-        count = tuple(c for c in count_where if c)
-        return _Plan(source, tuple(where), order, params, sql.keyed, count)
-    count_source = sql.matched + (sql.keys_join if request.filters.keys() else "")
-    return _Plan(source, tuple(where), order, params, count_source, tuple(where))
+    if dialect == "sqlite":
+        return _sqlite_plan(request, parsed)
+    return _postgresql_plan(request, parsed)
 
 
-def _needs_articles(filters: SearchFilters) -> bool:
-    """Tell whether a filter reads the articles table (dates) or joins on it (images)."""
-    return filters.date_from is not None or filters.date_to is not None or filters.with_images
+# SQLite ----------------------------------------------------------------------------------
 
 
-def _filters_only_plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
-    sql = _DIALECTS[dialect]
-    source = "articles a" + (sql.keys_join or " JOIN article_search k ON k.article_pk = a.id")
-    where: list[str] = []
+def _tiers() -> tuple[str, ...]:
+    """The FTS5 expressions of the eight relevance tiers, best first: exact (e), title (t),
+    about (a) each matched or not, in that order of weight; ``q`` matches them all."""
+    tiers = []
+    for exact in (True, False):
+        for title in (True, False):
+            for about in (True, False):
+                flags = {"e": exact, "t": title, "a": about}
+                positive = [f"({{{name}}})" for name, on in flags.items() if on] or ["({q})"]
+                expression = " AND ".join(positive)
+                for name, on in flags.items():
+                    if not on:
+                        expression = f"({expression}) NOT ({{{name}}})"
+                tiers.append(expression)
+    return tuple(tiers)
+
+
+_TIERS = _tiers()
+
+
+def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
+    """FTS5 on rowids in publication order (``storage.index.search_rowid``), the filters
+    as facet terms of the same FTS5 query and the dates as a rowid range."""
     params: dict[str, Any] = {}
-    excluded = _excluded(sql, parsed, params)
-    if excluded:
-        where.append(excluded.format(id="a.id"))
-    _filter(request.filters, where, params)
-    order = _OLDEST if request.sort == "oldest" else _NEWEST
-    return _Plan(source, tuple(where), order, params, source, tuple(where))
+    where: list[str] = []
+    facets = _fts5_facets(request.filters)
+    negative = _fts5([parsed.excluded]) if parsed.excluded else ""
+    if not parsed.groups and not facets:
+        # Dates alone (and maybe excluded words): the narrow keys index, in rowid order.
+        rowid = "k.search_rowid"
+        dated = _sqlite_dates(request.filters, rowid, where, params)
+        if negative:
+            where.append(
+                f"{rowid} NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)"
+            )
+            params["neg"] = negative
+        source = "article_search_doc k INDEXED BY ix_article_search_doc_keys"
+        segments = _sqlite_ordered(request.sort, source, where, rowid, dated)
+        return _Plan(_select("count(*)", source, where), segments, "search_rowid", params)
+    rowid, source = "rowid", "article_search"
+    dated = _sqlite_dates(request.filters, rowid, where, params)
+
+    def matching(expression: str | None) -> str:
+        parts = [f"({part})" for part in (expression, facets) if part]
+        combined = " AND ".join(parts)
+        return f"({combined}) NOT ({negative})" if negative else combined
+
+    params["q"] = matching(_fts5(parsed.groups) if parsed.groups else None)
+    count_sql = _select("count(*)", source, ["article_search MATCH :q", *where])
+    if request.sort != "relevance" or not parsed.groups:
+        segments = _sqlite_ordered(
+            request.sort, source, ["article_search MATCH :q", *where], rowid, dated
+        )
+        return _Plan(count_sql, segments, "search_rowid", params)
+    forms = {
+        "q": _fts5(parsed.groups),
+        "e": _fts5(parsed.groups, "exact"),
+        "t": _fts5(parsed.groups, "title"),
+        "a": _fts5(parsed.groups, "about"),
+    }
+    tiers = []
+    for number, pattern in enumerate(_TIERS, start=1):
+        params[f"t{number}"] = matching(pattern.format(**forms))
+        tier_where = [f"article_search MATCH :t{number}", *where]
+        tiers.append(f"{_select(rowid, source, tier_where)} ORDER BY {rowid} DESC")
+    return _Plan(count_sql, tuple(tiers), "search_rowid", params)
 
 
-def _excluded(sql: _Dialect, parsed: ParsedQuery, params: dict[str, Any]) -> str:
-    if not parsed.excluded:
-        return ""
-    params["neg"] = sql.render([parsed.excluded])
-    return sql.excluded
+def _fts5_facets(filters: SearchFilters) -> str:
+    """Return the filters (section, author, tag, with images) as FTS5 terms on the facet
+    tokens (``storage.index.facet_words``), or "" when none is set."""
+    keys = filters.keys()
+    terms = []
+    if "section" in keys:
+        terms.append(section_token(keys["section"]))
+    if "author" in keys:
+        terms.append(" ".join(author_words(keys["author"])))
+    if "tag" in keys:
+        terms.append(tag_token(keys["tag"]))
+    if filters.with_images:
+        terms.append(IMAGES_TOKEN)
+    return " AND ".join(f'{{{FACET_KEY}}} : "{term}"' for term in terms)
 
 
-def _filter(filters: SearchFilters, where: list[str], params: dict[str, Any]) -> None:
-    """Add the filters' conditions (fixed SQL, values bound) to ``where`` and ``params``."""
+def _sqlite_ordered(
+    sort: Sort, source: str, where: list[str], rowid: str, dated: bool
+) -> tuple[str, ...]:
+    """Newest first (undated last), or oldest first (undated still last)."""
+    if sort != "oldest":
+        return (f"{_select(rowid, source, where)} ORDER BY {rowid} DESC",)
+    # Undated articles have negative rowids: read the dated ones first.
+    segments = [f"{_select(rowid, source, [*where, f'{rowid} >= 0'])} ORDER BY {rowid}"]
+    if not dated:
+        segments.append(f"{_select(rowid, source, [*where, f'{rowid} < 0'])} ORDER BY {rowid}")
+    return tuple(segments)
+
+
+def _sqlite_dates(
+    filters: SearchFilters, rowid: str, where: list[str], params: dict[str, Any]
+) -> bool:
+    """Add the date range as a search rowid range; tell whether there is one."""
     start, stop = filters.time_range()
-    if start is not None:
-        where.append("a.published_at >= :start")
-        params["start"] = start
+    if start is None and stop is None:
+        return False
+    # An undated article is outside every date range, as published_at IS NULL is in SQL.
+    where.append(f"{rowid} >= :low")
+    params["low"] = rowid_at(start) if start is not None else 0
     if stop is not None:
-        where.append("a.published_at < :stop")
-        params["stop"] = stop
+        where.append(f"{rowid} < :high")
+        params["high"] = rowid_at(stop)
+    return True
+
+
+def _key_conditions(filters: SearchFilters, where: list[str], params: dict[str, Any]) -> None:
+    """Add the section, author and tag conditions on the keys ``k`` (values bound)."""
     keys = filters.keys()
     if "section" in keys:
         where.append("k.section_key = :section")
@@ -408,8 +430,51 @@ def _filter(filters: SearchFilters, where: list[str], params: dict[str, Any]) ->
     if "tag" in keys:
         where.append("k.tag_keys LIKE :tag")
         params["tag"] = f"%|{keys['tag']}|%"
+
+
+# PostgreSQL ------------------------------------------------------------------------------
+
+_PG_NEWEST = "a.search_rowid DESC"
+# Undated articles (negative search rowids) last, as on SQLite.
+_PG_OLDEST = "a.search_rowid < 0, a.search_rowid ASC"
+
+
+def _postgresql_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
+    """tsvector with GIN; the same tiers and order in one ORDER BY."""
+    filters = request.filters
+    params: dict[str, Any] = {}
+    where: list[str] = []
+    start, stop = filters.time_range()
+    if start is not None:
+        where.append("a.published_at >= :start")
+        params["start"] = start
+    if stop is not None:
+        where.append("a.published_at < :stop")
+        params["stop"] = stop
+    _key_conditions(filters, where, params)
     if filters.with_images:
         where.append("EXISTS (SELECT 1 FROM images i WHERE i.article_pk = a.id)")
+    if parsed.excluded:
+        where.append("NOT (k.document @@ CAST(:neg AS tsquery))")
+        params["neg"] = _tsquery([parsed.excluded])
+    source = "article_search k JOIN articles a ON a.id = k.article_pk"
+    order = _PG_OLDEST if request.sort == "oldest" else _PG_NEWEST
+    if parsed.groups:
+        where.insert(0, "k.document @@ CAST(:q AS tsquery)")
+        params["q"] = _tsquery(parsed.groups)
+        if request.sort == "relevance":
+            params["qx"] = _tsquery(parsed.groups, "exact")
+            params["qt"] = _tsquery(parsed.groups, "title")
+            params["qa"] = _tsquery(parsed.groups, "about")
+            order = (
+                "k.exact @@ CAST(:qx AS tsquery) DESC, k.document @@ CAST(:qt AS tsquery) DESC, "
+                f"k.document @@ CAST(:qa AS tsquery) DESC, {_PG_NEWEST}"
+            )
+    segment = f"{_select('a.id', source, where)} ORDER BY {order}"
+    # Counting needs the articles only for the filters that read them (dates, images).
+    needs_articles = start is not None or stop is not None or filters.with_images
+    count_source = source if needs_articles else "article_search k"
+    return _Plan(_select("count(*)", count_source, where), (segment,), "id", params)
 
 
 def _hit(row: RowMapping, terms: Sequence[Term]) -> SearchHit:

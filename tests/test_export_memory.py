@@ -43,6 +43,7 @@ def archive_of(store: Store, count: int) -> None:
     with store.engine.begin() as conn:
         source = dict(conn.execute(select(ArticleRow.__table__)).mappings().one())
         source_pk = source.pop("id")
+        source["search_rowid"] = None  # unique; clones are not indexed for search
         conn.execute(
             insert(ArticleRow.__table__),
             [

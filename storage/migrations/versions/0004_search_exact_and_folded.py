@@ -4,7 +4,7 @@ SQLite: ``article_search`` becomes an FTS5 table over eight columns (title, lead
 folded and exact) declared with ``content="articles"`` so Datasette offers full-text search
 on ``articles``; the indexed words live in ``article_search_doc`` with the filter keys.
 PostgreSQL: ``article_search`` gains an ``exact`` tsvector (GIN) and the filter keys.
-Every archived article is re-indexed by ``storage.index.rebuild_index``.
+Articles are re-indexed by revision 0007 (the layout today's indexer writes).
 
 Revision ID: 0004
 Revises: 0001
@@ -16,8 +16,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
-
-from storage.index import rebuild_index
 
 revision = "0004"
 down_revision = "0003"
@@ -33,9 +31,8 @@ def upgrade() -> None:
         _upgrade_sqlite()
     else:
         _upgrade_postgresql()
-    # The index is rebuilt with today's folding: a migration that re-indexes must use the
-    # code that later queries it, unlike the table definitions above.
-    rebuild_index(op.get_bind())
+    # No re-indexing here: the indexer of today writes the layout of the newest revision,
+    # and revision 0007, which every upgrade from here goes through, re-indexes.
 
 
 def downgrade() -> None:

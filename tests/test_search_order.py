@@ -1,0 +1,182 @@
+"""The order of results: relevance is tiers (exact diacritics, then the title) and then the
+date; dates are read from search rowids that follow the publication time, on SQLite and
+PostgreSQL alike."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from storage import SearchFilters, SearchQuery, Store, matching_ids, search
+from storage.index import search_rowid
+from tests.fixtures_db import VN, make_article, make_raw
+
+
+def _article(article_id: str, published: datetime | None, title: str, body: str):
+    return make_article(
+        article_id,
+        url=f"https://baohatinh.vn/bai-{article_id}-post{article_id}.html",
+        title=title,
+        lead=None,
+        tags=(),
+        body_paragraphs=(body,),
+        published_at=published,
+        updated_at=None,
+        images=(),
+        related=(),
+    )
+
+
+def _ids(store: Store, request: SearchQuery, **paging: int) -> list[str]:
+    return [hit.article_id for hit in search(store, request, **paging).hits]
+
+
+def _at(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 9, 0, tzinfo=VN)
+
+
+# --- search rowids ------------------------------------------------------------------------
+
+
+def test_search_rowids_follow_the_publication_time_then_the_primary_key() -> None:
+    earlier, later = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, 0, 0, 1, tzinfo=UTC)
+    assert search_rowid(earlier, 999) < search_rowid(later, 1)
+    assert search_rowid(earlier, 1) < search_rowid(earlier, 2)
+    assert search_rowid(None, 5) < 0 < search_rowid(datetime(1990, 1, 1, tzinfo=UTC), 1)
+    assert search_rowid(None, 1) < search_rowid(None, 2)
+    # The same instant in any time zone is the same rowid.
+    assert search_rowid(_at(2024, 10, 15), 7) == search_rowid(_at(2024, 10, 15).astimezone(UTC), 7)
+
+
+@pytest.mark.parametrize("pk", [0, -1, 1 << 28])
+def test_a_primary_key_outside_the_rowid_range_is_refused(pk: int) -> None:
+    with pytest.raises(ValueError, match=str(pk)):
+        search_rowid(datetime(2024, 1, 1, tzinfo=UTC), pk)
+
+
+# --- relevance: tiers, then the newest ----------------------------------------------------
+
+TIERED = [
+    # exact + title
+    _article("1", _at(2021, 1, 1), "Đảng bộ họp", "Nội dung."),
+    _article("2", _at(2023, 1, 1), "Đảng bộ tổng kết", "Nội dung."),
+    # exact, body only
+    _article("3", _at(2024, 1, 1), "Tin tức", "Đảng bộ xã họp."),
+    _article("4", _at(2022, 1, 1), "Tin vắn", "Đảng bộ huyện họp."),
+    # folded only, in the title (đang ≠ Đảng) and in the body
+    _article("5", _at(2025, 1, 1), "Đang bổ sung", "Nội dung."),
+    _article("6", _at(2025, 6, 1), "Tin mới", "Đang bổ sung hồ sơ."),
+    # undated, exact in the body
+    _article("7", None, "Không ngày", "Đảng bộ thôn họp."),
+]
+TIERED_ORDER = ["2", "1", "3", "4", "7", "5", "6"]
+
+
+@pytest.fixture
+def tiered(store: Store) -> Store:
+    for article in TIERED:
+        store.save_article(article, make_raw(article))
+    return store
+
+
+def test_relevance_is_exact_then_title_then_newest(tiered: Store) -> None:
+    assert _ids(tiered, SearchQuery("Đảng bộ")) == TIERED_ORDER
+
+
+def test_a_query_without_diacritics_ranks_title_matches_first_then_newest(tiered: Store) -> None:
+    # No article holds the words "dang bo" without diacritics: no exact tier at all.
+    assert _ids(tiered, SearchQuery("dang bo")) == ["5", "2", "1", "6", "3", "4", "7"]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_pages_across_tiers_join_up_to_the_whole_order(tiered: Store, limit: int) -> None:
+    pages = [
+        _ids(tiered, SearchQuery("Đảng bộ"), limit=limit, offset=offset)
+        for offset in range(0, len(TIERED) + limit, limit)
+    ]
+    assert [article for page in pages for article in page] == TIERED_ORDER
+    assert search(tiered, SearchQuery("Đảng bộ"), limit=limit, offset=50).hits == []
+
+
+def test_an_export_lists_every_match_in_the_order_of_the_pages(tiered: Store) -> None:
+    assert list(matching_ids(tiered, SearchQuery("Đảng bộ"), batch_size=2)) == TIERED_ORDER
+
+
+def test_excluded_words_leave_every_tier(tiered: Store) -> None:
+    assert _ids(tiered, SearchQuery("Đảng bộ -họp")) == ["2", "5", "6"]
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def test_undated_articles_come_last_whichever_way_dates_are_sorted(tiered: Store) -> None:
+    newest = _ids(
+        tiered, SearchQuery("", sort="newest", filters=SearchFilters(section="xay-dung-dang"))
+    )
+    oldest = _ids(
+        tiered, SearchQuery("", sort="oldest", filters=SearchFilters(section="xay-dung-dang"))
+    )
+    assert newest == ["6", "5", "3", "2", "4", "1", "7"]
+    assert oldest == ["1", "4", "2", "3", "5", "6", "7"]
+    assert _ids(tiered, SearchQuery("họp", sort="oldest")) == ["1", "4", "3", "7"]
+
+
+def test_a_date_range_leaves_out_undated_articles(tiered: Store) -> None:
+    since = SearchFilters(date_from=date(2000, 1, 1))
+    until = SearchFilters(date_to=date(2100, 1, 1))
+    assert "7" not in _ids(tiered, SearchQuery("Đảng bộ", filters=since))
+    assert "7" not in _ids(tiered, SearchQuery("", filters=until))
+    assert search(tiered, SearchQuery("Đảng bộ", filters=until)).total == 6
+
+
+def test_a_date_range_includes_its_first_and_last_day(tiered: Store) -> None:
+    day = SearchFilters(date_from=date(2023, 1, 1), date_to=date(2023, 1, 1))
+    assert _ids(tiered, SearchQuery("Đảng", filters=day)) == ["2"]
+    assert _ids(tiered, SearchQuery("", filters=day)) == ["2"]
+
+
+def test_a_new_publication_time_moves_the_article(tiered: Store) -> None:
+    moved = replace(TIERED[0], published_at=_at(2026, 1, 1))
+    tiered.save_article(moved, make_raw(moved, body=b"<html>v2</html>"))
+    assert _ids(tiered, SearchQuery("Đảng bộ"))[:2] == ["1", "2"]
+    old_day = SearchFilters(date_from=date(2021, 1, 1), date_to=date(2021, 1, 1))
+    new_day = SearchFilters(date_from=date(2026, 1, 1), date_to=date(2026, 1, 1))
+    assert _ids(tiered, SearchQuery("Đảng", filters=old_day)) == []
+    assert _ids(tiered, SearchQuery("Đảng", filters=new_day)) == ["1"]
+    assert search(tiered, SearchQuery("Đảng bộ")).total == len(TIERED)  # once, not twice
+
+
+def test_times_a_second_apart_keep_their_order(store: Store) -> None:
+    first = _article("21", _at(2024, 5, 5), "Hội nghị", "Nội dung.")
+    second = _article("20", _at(2024, 5, 5) + timedelta(seconds=1), "Hội nghị", "Nội dung.")
+    for article in (second, first):
+        store.save_article(article, make_raw(article))
+    assert _ids(store, SearchQuery("hội nghị")) == ["20", "21"]
+
+
+def test_among_title_matches_those_naming_it_in_the_lead_or_tags_come_first(
+    store: Store,
+) -> None:
+    about = [
+        replace(
+            _article("31", _at(2020, 1, 1), "Dân vận khéo ở Hương Sơn", "Nội dung."),
+            lead="Những mô hình Dân vận khéo điển hình.",
+        ),
+        replace(
+            _article("32", _at(2021, 1, 1), "Dân vận khéo ở Kỳ Anh", "Nội dung."),
+            tags=("Dân vận khéo",),
+        ),
+        _article("33", _at(2025, 1, 1), "Dân vận khéo ở Cẩm Xuyên", "Nội dung."),
+        # in the tags, but not in the title: after every title match
+        replace(_article("34", _at(2026, 1, 1), "Tin vắn", "Nội dung."), tags=("Dân vận khéo",)),
+        # the words apart, in two tags: no phrase across tags
+        replace(
+            _article("35", _at(2026, 2, 1), "Dân vận khéo", "Nội dung."),
+            tags=("Dân vận", "khéo tay"),
+        ),
+    ]
+    for article in about:
+        store.save_article(article, make_raw(article))
+    assert _ids(store, SearchQuery('"dân vận khéo"')) == ["32", "31", "35", "33", "34"]

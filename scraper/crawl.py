@@ -265,15 +265,16 @@ class _Crawl:
     def _api_allowed(self) -> bool:
         api = loadmore_url(self.settings.site.base_url, "1", 2, self.settings.profile)
         try:
-            allowed = self.fetcher.allowed_by_robots(api)
+            refusal = self.fetcher.robots_refusal(api)
         except FetchError as exc:
             self.report.notes.append(f"could not read robots.txt for {api}: {exc}")
             return True
-        if not allowed:
+        if refusal is not None:
+            # Says which: robots.txt forbids the API, or could not be read at all.
             self.report.notes.append(
-                "robots.txt disallows the load-more API: discovering from sitemaps and RSS"
+                f"load-more API not used ({refusal}): discovering from sitemaps and RSS"
             )
-        return allowed
+        return refusal is None
 
     def _sitemap_and_home_feed(self) -> list[FrontierEntry]:
         base, patterns = self.settings.site.base_url, self.settings.profile.url_patterns

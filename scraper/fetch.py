@@ -328,11 +328,21 @@ class Fetcher:
         outside the allowed hosts (its robots.txt is never requested) and
         :class:`FetchError` when stopped or closed.
         """
+        return self.robots_refusal(url) is None
+
+    def robots_refusal(self, url: str) -> str | None:
+        """Return why robots.txt refuses ``url`` (one line), or None if it may be fetched.
+
+        The reason says whether robots.txt forbids the URL or could not be read (which
+        RFC 9309 treats as forbidding everything). Reads robots.txt as
+        :meth:`allowed_by_robots` does, and raises the same errors.
+        """
         self._raise_if_unusable(url)
         if not self.policy.obey_robots:
-            return True
+            return None
         self._check_host(url, url)
-        return self._robots_for(url, url).allows(url, self.policy.user_agent)
+        rules = self._robots_for(url, url)
+        return None if rules.allows(url, self.policy.user_agent) else rules.refusal(url)
 
     def crawl_delay(self, host: str) -> float:
         """Return the minimum gap between request starts to ``host``, in seconds.

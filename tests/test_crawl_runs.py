@@ -89,9 +89,26 @@ def test_robots_disallowing_the_api_falls_back_to_sitemaps_and_rss(
         report = run_crawl(settings_for(server, sqlite_url), store)
         assert store.archived_ids() == section_ids(server)
     assert not [r for r in server.requests if r.path.startswith("/api/")]
-    assert any("disallows the load-more API" in note for note in report.notes)
+    api_notes = [note for note in report.notes if "load-more API not used" in note]
+    assert len(api_notes) == 1 and "robots.txt disallows" in api_notes[0], report.notes
     assert server.requests_to("/sitemap.xml")
     assert report.exit_code == EXIT_OK
+
+
+def test_an_unreachable_robots_txt_is_reported_as_unreachable_not_as_a_rule(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    server.faults.error("/robots.txt", 503, times=100)
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url), store)
+        assert store.archived_ids() == set()
+    api_notes = [note for note in report.notes if "load-more API not used" in note]
+    assert len(api_notes) == 1, report.notes
+    assert "robots.txt unreachable (HTTP 503)" in api_notes[0]
+    assert "treated as disallowed (RFC 9309)" in api_notes[0]
+    assert "disallows" not in api_notes[0]
+    assert not [r for r in server.requests if r.path != "/robots.txt"]
 
 
 def test_a_failed_load_more_page_does_not_end_discovery_and_is_resumed_in_the_run(

@@ -269,9 +269,9 @@ class _Plan:
     another (each a SELECT of one key column of ``articles``, ordered, without LIMIT).
 
     Relevance on SQLite is eight segments, one per tier (see ``_tiers``), each newest
-    first; the page reads a segment only while the
-    page is not full, and FTS5 reads a segment's rows newest first and stops at the
-    LIMIT, so the cost follows the page, not the number of matches.
+    first; the page reads a segment only while the page is not full, and FTS5 reads a
+    segment's rows newest first and stops at the LIMIT, so the cost follows the page,
+    not the number of matches.
     """
 
     count_sql: str

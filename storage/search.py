@@ -145,12 +145,26 @@ def _page_keys(conn: Connection, plan: _Plan, limit: int, offset: int) -> list[i
     """Return the keys of one page, in result order, reading segments only as needed."""
     need = limit + offset
     keys: list[int] = []
-    for segment in plan.segments:
+    for segment in _live_segments(conn, plan):
         if len(keys) >= need:
             break
         params = {**plan.params, "n": need - len(keys)}
         keys += [key for (key,) in conn.execute(plan.typed(f"{segment} LIMIT :n"), params)]
     return keys[offset:need]
+
+
+def _live_segments(conn: Connection, plan: _Plan) -> Iterator[str]:
+    """Yield the plan's segments, skipping a tier when one of the parts it needs (exact,
+    title, about) matches nothing at all: a probe of ``LIMIT 1`` is cheap where that
+    part has matches, and where it has none it saves every tier that needs it."""
+    found: dict[str, bool] = {}
+    for segment, needs in zip(plan.segments, plan.needs or [()] * len(plan.segments), strict=True):
+        for part in needs:
+            if part not in found:
+                probe = plan.typed(plan.probes[part])
+                found[part] = conn.execute(probe, plan.params).first() is not None
+        if all(found[part] for part in needs):
+            yield segment
 
 
 def _hydrate(conn: Connection, key: str, keys: list[int], columns: str) -> list[RowMapping]:
@@ -183,7 +197,7 @@ def matching_ids(
         database_errors(store.engine.url, f"searching {request.text!r}"),
         store.engine.connect() as conn,
     ):
-        for segment in plan.segments:
+        for segment in list(_live_segments(conn, plan)):
             result = conn.execution_options(yield_per=batch_size).execute(
                 plan.typed(segment), plan.params
             )
@@ -278,6 +292,10 @@ class _Plan:
     segments: tuple[str, ...]
     key: str  # the column of ``articles`` the segments select: search_rowid or id
     params: dict[str, Any]
+    # For tiers: the parts each segment needs to match something, and the SQL that
+    # tells whether a part matches anything (see ``_live_segments``).
+    needs: tuple[tuple[str, ...], ...] = ()
+    probes: dict[str, str] | None = None
 
     def typed(self, sql: str) -> Any:
         # Dates are bound through UTCDateTime, so that each database compares its own
@@ -304,20 +322,21 @@ def _plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
 # SQLite ----------------------------------------------------------------------------------
 
 
-def _tiers() -> tuple[str, ...]:
+def _tiers() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The FTS5 expressions of the eight relevance tiers, best first: exact (e), title (t),
-    about (a) each matched or not, in that order of weight; ``q`` matches them all."""
+    about (a) each matched or not, in that order of weight; ``q`` matches them all. Each
+    comes with the parts it needs to match."""
     tiers = []
     for exact in (True, False):
         for title in (True, False):
             for about in (True, False):
                 flags = {"e": exact, "t": title, "a": about}
-                positive = [f"({{{name}}})" for name, on in flags.items() if on] or ["({q})"]
-                expression = " AND ".join(positive)
+                needs = tuple(name for name, on in flags.items() if on)
+                expression = " AND ".join(f"({{{name}}})" for name in needs) or "({q})"
                 for name, on in flags.items():
                     if not on:
                         expression = f"({expression}) NOT ({{{name}}})"
-                tiers.append(expression)
+                tiers.append((expression, needs))
     return tuple(tiers)
 
 
@@ -365,11 +384,17 @@ def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
         "a": _fts5(parsed.groups, "about"),
     }
     tiers = []
-    for number, pattern in enumerate(_TIERS, start=1):
+    for number, (pattern, _) in enumerate(_TIERS, start=1):
         params[f"t{number}"] = matching(pattern.format(**forms))
         tier_where = [f"article_search MATCH :t{number}", *where]
         tiers.append(f"{_select(rowid, source, tier_where)} ORDER BY {rowid} DESC")
-    return _Plan(count_sql, tuple(tiers), "search_rowid", params)
+    probes = {}
+    for part in ("e", "t", "a"):
+        params[f"p{part}"] = matching(forms[part])
+        probe_where = [f"article_search MATCH :p{part}", *where]
+        probes[part] = f"{_select(rowid, source, probe_where)} LIMIT 1"
+    needs = tuple(needed for _, needed in _TIERS)
+    return _Plan(count_sql, tuple(tiers), "search_rowid", params, needs, probes)
 
 
 def _fts5_facets(filters: SearchFilters) -> str:

@@ -123,6 +123,10 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"
 _OLD_STYLE_TONE = re.compile(rf"(?<!q)(o)([ae])([{_TONES}])$|(?<!q)(u)(y)([{_TONES}])$")
 
 
+# The same, found in NFC text (tone and vowel one character) at the end of any word of it.
+_OLD_STYLE_IN_TEXT = re.compile(r"(?<!q)(?:o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ])(?![^\W_])")
+
+
 def _new_style_tone(match: re.Match[str]) -> str:
     first, second, tone = (group for group in match.groups() if group is not None)
     return first + tone + second
@@ -154,9 +158,27 @@ def word_pairs(text: str) -> list[tuple[str, str]]:
     """
     nfc = unicodedata.normalize("NFC", text)
     lowered = _lower_same_length(nfc)
+    folded = nfc.translate(_TABLE)
     # A mark left over by NFC (no precomposed letter) is dropped here as in the folded word.
     strip = _MARK_RE.search(lowered) is not None
+    if not strip:
+        # The common case, in C: folding keeps letters letters and the rest not, so both
+        # texts split into words at the same places (checked by the counts, and by a test).
+        words, exacts = _WORD_RE.findall(folded), _WORD_RE.findall(lowered)
+        if len(words) == len(exacts):
+            if _OLD_STYLE_IN_TEXT.search(lowered):
+                exacts = [exact_word(exact) for exact in exacts]
+            # else every word is already its exact form (NFC, lower case, tones placed
+            # the new way): no call per word.
+            return [
+                pair for pair in zip(words, exacts, strict=True) if len(pair[0]) <= MAX_TOKEN_LENGTH
+            ]
+    return _pairs_by_spans(lowered, folded, strip)
+
+
+def _pairs_by_spans(lowered: str, folded: str, strip: bool) -> list[tuple[str, str]]:
+    """``word_pairs`` the long way: each folded word's span cut out of the lower-case text."""
     return [
         (word, exact_word(_MARK_RE.sub("", lowered[start:end]) if strip else lowered[start:end]))
-        for start, end, word in token_spans(nfc.translate(_TABLE))
+        for start, end, word in token_spans(folded)
     ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.fold import fold, tokens
+import storage.fold  # noqa: F401  (the module; the package exports a function of its name)
+from storage.fold import fold, tokens, word_pairs
+
+fold_module = sys.modules["storage.fold"]
 
 
 @pytest.mark.parametrize(
@@ -89,3 +93,32 @@ def test_other_scripts_keep_their_letters() -> None:
 )
 def test_tokens_are_folded_letter_and_digit_runs(text: str, words: list[str]) -> None:
     assert tokens(text) == words
+
+
+@given(st.text())
+def test_word_pairs_split_both_forms_where_the_folded_words_are(text: str) -> None:
+    # The fast path splits the folded and the lower-case text apart; it must agree with
+    # cutting each folded word's span out of the lower-case text.
+    nfc = unicodedata.normalize("NFC", text)
+    lowered = fold_module._lower_same_length(nfc)
+    folded = fold(nfc)
+    strip = fold_module._MARK_RE.search(lowered) is not None
+    assert word_pairs(text) == fold_module._pairs_by_spans(lowered, folded, strip)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Huyện uỷ Thạch Hà",
+        "hoà thuỷ khoẻ quý Hoà_bình THUỶ hoàng hoặc khoèo uỷ-ban",
+        "a²b c₂d ŉ ǅx",
+        "x\u0301y",
+        "Ⅻ ⑫ ﬁ İstanbul",
+        "đ-ð_ɖ",
+    ],
+)
+def test_word_pairs_agree_with_the_spans_on_odd_letters(text: str) -> None:
+    nfc = unicodedata.normalize("NFC", text)
+    lowered = fold_module._lower_same_length(nfc)
+    strip = fold_module._MARK_RE.search(lowered) is not None
+    assert word_pairs(text) == fold_module._pairs_by_spans(lowered, fold(nfc), strip)

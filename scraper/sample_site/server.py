@@ -283,6 +283,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
+        # As in _send: out of flight once the headers are out. A client that refuses the
+        # declared length has closed its side and may start its next request while this
+        # loop still pushes bytes into the socket.
+        self._leave()
         if head:
             return
         chunk = b"<p>" + b"x" * 65_529 + b"</p>"  # 64 KiB

@@ -109,18 +109,22 @@ IMAGES_TOKEN = "\ue007"
 # Rows indexed per statement when (re)building many at once.
 BATCH = 1000
 
-# Search rowids: seconds since SEARCH_EPOCH above PK_BITS bits of primary key. Seconds
-# until the year 2170 fit in 33 bits, so a rowid stays below 2**61.
+# Search rowids: seconds since SEARCH_EPOCH above PK_BITS bits of primary key. A year the
+# site mistyped (3024, 224) counts as the nearest edge of [1900, 2900): a thousand years
+# of seconds fit in 35 bits, so a rowid stays below 2**63 on both databases.
 SEARCH_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+SEARCH_END = datetime(2900, 1, 1, tzinfo=UTC)
 PK_BITS = 28
 _SECOND = timedelta(seconds=1)
+_LAST_SECOND = (SEARCH_END - SEARCH_EPOCH) // _SECOND - 1
 
 
 def search_rowid(published_at: datetime | None, article_pk: int) -> int:
     """Return the search rowid of an article: newer articles have larger ones.
 
     Articles published at the same second are ordered by primary key; articles without a
-    publication time get negative rowids (by primary key), below every dated one.
+    publication time get negative rowids (by primary key), below every dated one. A time
+    before 1900 or from 2900 on counts as the nearest edge of that range.
     """
     if not 0 < article_pk < 1 << PK_BITS:
         raise ValueError(f"article primary key {article_pk} out of the search rowid range")
@@ -133,7 +137,8 @@ def rowid_at(moment: datetime) -> int:
     """Return the smallest search rowid of an article published at or after ``moment``."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return max(0, (moment - SEARCH_EPOCH) // _SECOND) << PK_BITS
+    seconds = (moment - SEARCH_EPOCH) // _SECOND
+    return min(max(0, seconds), _LAST_SECOND) << PK_BITS
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,7 +125,7 @@ class SearchFilters:
         start = datetime.combine(self.date_from, time(), SITE_TZ) if self.date_from else None
         stop = (
             datetime.combine(self.date_to + timedelta(days=1), time(), SITE_TZ)
-            if self.date_to
+            if self.date_to and self.date_to < date.max
             else None
         )
         return start, stop

@@ -298,11 +298,8 @@ class _Plan:
     probes: dict[str, str] | None = None
 
     def typed(self, sql: str) -> Any:
-        # Dates are bound through UTCDateTime, so that each database compares its own
-        # format (PostgreSQL; SQLite filters on search rowids instead).
-        statement = text(sql)
-        typed = [bindparam(n, type_=UTCDateTime()) for n in ("start", "stop") if n in self.params]
-        return statement.bindparams(*typed) if typed else statement
+        # Every value is bound; dates are search rowid ranges (integers) on both databases.
+        return text(sql)
 
     def count(self) -> Any:
         return self.typed(self.count_sql)
@@ -353,7 +350,7 @@ def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
     if not parsed.groups and not facets:
         # Dates alone (and maybe excluded words): the narrow keys index, in rowid order.
         rowid = "k.search_rowid"
-        dated = _sqlite_dates(request.filters, rowid, where, params)
+        dated = _date_range(request.filters, rowid, where, params)
         if negative:
             where.append(
                 f"{rowid} NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)"
@@ -363,7 +360,7 @@ def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
         segments = _sqlite_ordered(request.sort, source, where, rowid, dated)
         return _Plan(_select("count(*)", source, where), segments, "search_rowid", params)
     rowid, source = "rowid", "article_search"
-    dated = _sqlite_dates(request.filters, rowid, where, params)
+    dated = _date_range(request.filters, rowid, where, params)
 
     def matching(expression: str | None) -> str:
         parts = [f"({part})" for part in (expression, facets) if part]
@@ -426,12 +423,13 @@ def _sqlite_ordered(
     return tuple(segments)
 
 
-def _sqlite_dates(
+def _date_range(
     filters: SearchFilters, rowid: str, where: list[str], params: dict[str, Any]
 ) -> bool:
-    """Add the date range as a search rowid range; tell whether there is one."""
-    start, stop = filters.time_range()
-    if start is None and stop is None:
+    """Add the date range as a search rowid range (``rowid`` names the column, on either
+    database); tell whether there is one."""
+    start, stop = filters.time_range()  # stop is None for --to 9999-12-31: no end
+    if filters.date_from is None and filters.date_to is None:
         return False
     # An undated article is outside every date range, as published_at IS NULL is in SQL.
     where.append(f"{rowid} >= :low")
@@ -469,13 +467,8 @@ def _postgresql_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
     filters = request.filters
     params: dict[str, Any] = {}
     where: list[str] = []
-    start, stop = filters.time_range()
-    if start is not None:
-        where.append("a.published_at >= :start")
-        params["start"] = start
-    if stop is not None:
-        where.append("a.published_at < :stop")
-        params["stop"] = stop
+    # Dates as search rowid ranges, as on SQLite: the same edges for mistyped years.
+    dated = _date_range(filters, "a.search_rowid", where, params)
     _key_conditions(filters, where, params)
     if filters.with_images:
         where.append("EXISTS (SELECT 1 FROM images i WHERE i.article_pk = a.id)")
@@ -497,7 +490,7 @@ def _postgresql_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
             )
     segment = f"{_select('a.id', source, where)} ORDER BY {order}"
     # Counting needs the articles only for the filters that read them (dates, images).
-    needs_articles = start is not None or stop is not None or filters.with_images
+    needs_articles = dated or filters.with_images
     count_source = source if needs_articles else "article_search k"
     return _Plan(_select("count(*)", count_source, where), (segment,), "id", params)
 

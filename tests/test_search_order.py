@@ -180,3 +180,42 @@ def test_among_title_matches_those_naming_it_in_the_lead_or_tags_come_first(
     for article in about:
         store.save_article(article, make_raw(article))
     assert _ids(store, SearchQuery('"dân vận khéo"')) == ["32", "31", "35", "33", "34"]
+
+
+# --- years the site mistyped --------------------------------------------------------------
+
+
+def test_a_mistyped_year_sorts_and_filters_as_the_nearest_edge_of_1900_to_2899(
+    store: Store,
+) -> None:
+    # Visible dates such as "15/10/3024" or "15/10/0224" parse; such an article is saved,
+    # found, and sorted as if published at the edge of the years the index spans.
+    articles = [
+        _article("41", datetime(3024, 10, 15, 10, 12, tzinfo=VN), "Khéo léo", "Nội dung."),
+        _article("42", datetime(224, 10, 15, 10, 12, tzinfo=VN), "Khéo tay", "Nội dung."),
+        _article("43", _at(2024, 10, 15), "Khéo nói", "Nội dung."),
+    ]
+    for article in articles:
+        store.save_article(article, make_raw(article))
+    assert _ids(store, SearchQuery("khéo")) == ["41", "43", "42"]
+    assert _ids(store, SearchQuery("khéo", sort="oldest")) == ["42", "43", "41"]
+    since_2000 = SearchFilters(date_from=date(2000, 1, 1))
+    assert _ids(store, SearchQuery("khéo", filters=since_2000)) == ["41", "43"]
+    until_1899 = SearchFilters(date_to=date(1899, 12, 31))
+    assert _ids(store, SearchQuery("khéo", filters=until_1899)) == []
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SearchFilters(date_from=date(5000, 1, 1)),
+        SearchFilters(date_to=date(5000, 1, 1)),
+        SearchFilters(date_to=date.max),
+        SearchFilters(date_from=date.min, date_to=date(1000, 1, 1)),
+    ],
+)
+def test_far_dates_in_a_filter_search_without_error(tiered: Store, filters: SearchFilters) -> None:
+    results = search(tiered, SearchQuery("Đảng bộ", filters=filters))
+    dated = {article.article_id for article in TIERED if article.published_at is not None}
+    expected = dated if filters.date_to and filters.date_to.year >= 5000 else set()
+    assert {hit.article_id for hit in results.hits} == expected

@@ -490,9 +490,8 @@ def _write_batch(conn: Connection, items: list[Synthetic], first_pk: int) -> Non
 
 
 def _write_sqlite_search(conn: Connection, rows: list[dict[str, str]]) -> None:
-    keys = ("author_key", "section_key", "tag_keys")
-    columns = ", ".join(FTS_COLUMNS + keys)
-    values = ", ".join(":" + name for name in FTS_COLUMNS + keys)
+    columns = ", ".join(FTS_COLUMNS)
+    values = ", ".join(":" + name for name in FTS_COLUMNS)
     conn.execute(
         text(
             f"INSERT INTO article_search_doc (search_rowid, article_pk, {columns}) "

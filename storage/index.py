@@ -6,8 +6,8 @@ folded (``dang``, what any spelling finds) and exact (``đảng``, lower case wi
 diacritics, tone marks placed one way), at the same positions, so a query can match either
 and exact matches can be ranked first.
 
-* SQLite: ``article_search_doc`` holds, per article, the filter keys and the words as
-  indexed (one text column per field and form); the FTS5 table ``article_search`` indexes
+* SQLite: ``article_search_doc`` holds, per article, the words as indexed (one text
+  column per field and form); the FTS5 table ``article_search`` indexes
   those columns (``content="article_search_doc"``), and a row is removed from the index
   with FTS5's ``'delete'`` command, which needs the words that were indexed.
 
@@ -313,12 +313,11 @@ def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
         "pk": article_pk,
         "rowid": search_rowid(document.published_at, article_pk),
         **{c: " ".join(words[c]) for c in FTS_COLUMNS},
-        **_keys(document),
     }
 
 
 _FTS_LIST = ", ".join(FTS_COLUMNS)
-_DOC_LIST = ", ".join(KEY_COLUMNS + FTS_COLUMNS)
+_VALUES = ", ".join(":" + c for c in FTS_COLUMNS)
 
 
 def _write_sqlite(
@@ -329,16 +328,13 @@ def _write_sqlite(
     delete_sqlite_index(connection, [row["pk"] for row in rows if row["pk"] not in fresh])
     connection.execute(
         text(
-            f"INSERT INTO article_search_doc (search_rowid, article_pk, {_DOC_LIST}) "
-            f"VALUES (:rowid, :pk, {', '.join(':' + c for c in KEY_COLUMNS + FTS_COLUMNS)})"
+            f"INSERT INTO article_search_doc (search_rowid, article_pk, {_FTS_LIST}) "
+            f"VALUES (:rowid, :pk, {_VALUES})"
         ),
         rows,
     )
     connection.execute(
-        text(
-            f"INSERT INTO article_search (rowid, {_FTS_LIST}) "
-            f"VALUES (:rowid, {', '.join(':' + c for c in FTS_COLUMNS)})"
-        ),
+        text(f"INSERT INTO article_search (rowid, {_FTS_LIST}) VALUES (:rowid, {_VALUES})"),
         rows,
     )
     _set_search_rowids(connection, rows)

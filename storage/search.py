@@ -348,15 +348,16 @@ def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
     facets = _fts5_facets(request.filters)
     negative = _fts5([parsed.excluded]) if parsed.excluded else ""
     if not parsed.groups and not facets:
-        # Dates alone (and maybe excluded words): the narrow keys index, in rowid order.
-        rowid = "k.search_rowid"
+        # Dates alone (and maybe excluded words): the articles' index of search rowids.
+        rowid = "a.search_rowid"
+        where.append(f"{rowid} IS NOT NULL")
         dated = _date_range(request.filters, rowid, where, params)
         if negative:
             where.append(
                 f"{rowid} NOT IN (SELECT rowid FROM article_search WHERE article_search MATCH :neg)"
             )
             params["neg"] = negative
-        source = "article_search_doc k INDEXED BY ix_article_search_doc_keys"
+        source = "articles a"
         segments = _sqlite_ordered(request.sort, source, where, rowid, dated)
         return _Plan(_select("count(*)", source, where), segments, "search_rowid", params)
     rowid, source = "rowid", "article_search"

@@ -4,7 +4,9 @@ SQLite: ``article_search`` (FTS5) and ``article_search_doc`` are rebuilt with th
 article's *search rowid* (``storage.index.search_rowid``: publication time, then primary
 key) as their rowid, so that the newest matches are read first and a date range is a
 rowid range, and with ``title_key`` (the title words, marked) so that a title match reads
-titles only. ``articles.search_rowid`` holds the same number on both databases (unique).
+titles only; the filters (section, author, tags, images) become tokens of the index too,
+so the filter keys leave ``article_search_doc``. ``articles.search_rowid`` holds the same
+number on both databases (unique).
 Every archived article is re-indexed with today's code.
 
 Revision ID: 0007
@@ -51,8 +53,7 @@ def downgrade() -> None:
 def _drop_sqlite_index() -> None:
     op.execute(f"DROP TRIGGER IF EXISTS {_TRIGGER}")
     op.execute("DROP TABLE article_search")
-    op.drop_index(KEYS_INDEX, "article_search_doc")
-    op.drop_table("article_search_doc")
+    op.drop_table("article_search_doc")  # and its indexes
 
 
 def _create_sqlite_index() -> None:
@@ -67,15 +68,8 @@ def _create_sqlite_index() -> None:
             nullable=False,
             unique=True,
         ),
-        # The keys before the words: a row's first bytes are read without its overflow.
-        *(sa.Column(name, sa.Text(), nullable=False) for name in KEY_COLUMNS),
+        # No filter keys: the filters are facet tokens of the FTS index now.
         *(sa.Column(name, sa.Text(), nullable=False) for name in FTS_COLUMNS),
-    )
-    # Filters without words walk this (narrow) index in search rowid order.
-    op.create_index(
-        KEYS_INDEX,
-        "article_search_doc",
-        ["search_rowid", "section_key", "author_key", "tag_keys", "article_pk"],
     )
     columns = ", ".join(FTS_COLUMNS)
     # Words pre-split by storage.fold; unicode61 without removing diacritics lower-cases

@@ -42,7 +42,7 @@ the same way, so filters compare ``Dân vận khéo`` and ``dan van kheo`` alike
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -210,11 +210,11 @@ def tag_token(key: str) -> str:
 
 def facet_words(document: SearchDocument) -> list[str]:
     """Return the facet tokens of a document: section, author words, tags, images."""
-    keys = _keys(document)
-    words = [section_token(keys["section_key"])] if keys["section_key"] else []
-    if keys["author_key"]:
-        words += [GAP, *author_words(keys["author_key"])]  # GAP: no phrase from the section
-    words += [tag_token(key) for key in keys["tag_keys"].strip("|").split("|") if key]
+    section, author = key_of(document.section), key_of(document.author)
+    words = [section_token(section)] if section else []
+    if author:
+        words += [GAP, *author_words(author)]  # GAP: no phrase from the section
+    words += [tag_token(key) for key in map(key_of, document.tags) if key]
     if document.has_images:
         words.append(IMAGES_TOKEN)
     return words
@@ -275,36 +275,22 @@ def index_article(connection: Connection, article_pk: int, article: Article) -> 
     index_documents(connection, [(article_pk, SearchDocument.of(article))])
 
 
-def index_documents(
-    connection: Connection,
-    documents: Iterable[tuple[int, SearchDocument]],
-    *,
-    fresh: Collection[int] = (),
-) -> int:
+def index_documents(connection: Connection, documents: Iterable[tuple[int, SearchDocument]]) -> int:
     """Write (or replace) the search rows of ``(article_pk, document)`` pairs, in batches.
 
-    ``fresh`` names articles known to have no search row yet (inserted in this
-    transaction): nothing is removed for them first. Returns how many were written. Runs
-    in the caller's transaction.
+    Returns how many were written. Runs in the caller's transaction.
     """
+    write = _write_sqlite if connection.dialect.name == "sqlite" else _write_postgresql
     count = 0
     batch: list[tuple[int, SearchDocument]] = []
     for item in documents:
         batch.append(item)
         if len(batch) >= BATCH:
-            count += _write(connection, batch, fresh)
+            count += write(connection, batch)
             batch = []
     if batch:
-        count += _write(connection, batch, fresh)
+        count += write(connection, batch)
     return count
-
-
-def _write(
-    connection: Connection, batch: list[tuple[int, SearchDocument]], fresh: Collection[int]
-) -> int:
-    if connection.dialect.name == "sqlite":
-        return _write_sqlite(connection, batch, fresh)
-    return _write_postgresql(connection, batch)
 
 
 def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
@@ -320,12 +306,9 @@ _FTS_LIST = ", ".join(FTS_COLUMNS)
 _VALUES = ", ".join(":" + c for c in FTS_COLUMNS)
 
 
-def _write_sqlite(
-    connection: Connection, batch: list[tuple[int, SearchDocument]], fresh: Collection[int]
-) -> int:
+def _write_sqlite(connection: Connection, batch: list[tuple[int, SearchDocument]]) -> int:
     rows = [_sqlite_row(pk, document) for pk, document in batch]
-    # A brand-new article has nothing to remove: two statements saved per crawled article.
-    delete_sqlite_index(connection, [row["pk"] for row in rows if row["pk"] not in fresh])
+    delete_sqlite_index(connection, [row["pk"] for row in rows])
     connection.execute(
         text(
             f"INSERT INTO article_search_doc (search_rowid, article_pk, {_FTS_LIST}) "

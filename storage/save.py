@@ -155,19 +155,16 @@ def save_batch(
     """
     fetches: list[dict[str, Any]] = []
     documents: dict[int, SearchDocument] = {}  # pk -> what to index (the last one wins)
-    fresh: set[int] = set()  # pks inserted by this batch: no search row to replace
     outcomes: list[SaveOutcome] = []
     for item, digest in zip(items, digests, strict=True):
         raw_page_id = store_raw_page(connection, item.raw)
         fetches.append(_fetch_values(item.raw, raw_page_id, run_id))
         outcome, pk = _write_content(connection, item.article, digest, item.raw.fetched_at)
-        if outcome == "new":
-            fresh.add(pk)
         if outcome != "unchanged":
             documents[pk] = SearchDocument.of(item.article)
         outcomes.append(outcome)
     connection.execute(_INSERT_FETCH, fetches)
-    index_documents(connection, documents.items(), fresh=fresh)
+    index_documents(connection, documents.items())
     apply_settlements(connection, [item.settle for item in items if item.settle is not None])
     return outcomes
 
@@ -188,8 +185,7 @@ def save_content(
     """
     outcome, pk = _write_content(connection, article, digest, fetched_at, on_site=on_site)
     if outcome != "unchanged":
-        fresh = {pk} if outcome == "new" else set()
-        index_documents(connection, [(pk, SearchDocument.of(article))], fresh=fresh)
+        index_documents(connection, [(pk, SearchDocument.of(article))])
     return outcome
 
 

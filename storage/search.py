@@ -149,7 +149,7 @@ def _page_keys(conn: Connection, plan: _Plan, limit: int, offset: int) -> list[i
         if len(keys) >= need:
             break
         params = {**plan.params, "n": need - len(keys)}
-        keys += [key for (key,) in conn.execute(plan.typed(f"{segment} LIMIT :n"), params)]
+        keys += [key for (key,) in conn.execute(text(f"{segment} LIMIT :n"), params)]
     return keys[offset:need]
 
 
@@ -161,7 +161,7 @@ def _live_segments(conn: Connection, plan: _Plan) -> Iterator[str]:
     for segment, needs in zip(plan.segments, plan.needs or [()] * len(plan.segments), strict=True):
         for part in needs:
             if part not in found:
-                probe = plan.typed(plan.probes[part])
+                probe = text(plan.probes[part])
                 found[part] = conn.execute(probe, plan.params).first() is not None
         if all(found[part] for part in needs):
             yield segment
@@ -199,7 +199,7 @@ def matching_ids(
     ):
         for segment in list(_live_segments(conn, plan)):
             result = conn.execution_options(yield_per=batch_size).execute(
-                plan.typed(segment), plan.params
+                text(segment), plan.params
             )
             for batch in result.partitions():
                 keys = [key for (key,) in batch]
@@ -297,12 +297,8 @@ class _Plan:
     needs: tuple[tuple[str, ...], ...] = ()
     probes: dict[str, str] | None = None
 
-    def typed(self, sql: str) -> Any:
-        # Every value is bound; dates are search rowid ranges (integers) on both databases.
-        return text(sql)
-
     def count(self) -> Any:
-        return self.typed(self.count_sql)
+        return text(self.count_sql)
 
 
 def _select(columns: str, source: str, where: Sequence[str]) -> str:

@@ -49,7 +49,8 @@ from storage.index import (  # noqa: E402
     SearchDocument,
     facet_words,
     key_of,
-    search_rowid,  # noqa: E402
+    search_rowid,
+    sqlite_texts,
 )
 from storage.models import ArticleRow, ImageRow  # noqa: E402
 
@@ -490,6 +491,8 @@ def _write_batch(conn: Connection, items: list[Synthetic], first_pk: int) -> Non
 
 
 def _write_sqlite_search(conn: Connection, rows: list[dict[str, str]]) -> None:
+    # The columns as the indexer writes them (exact words without diacritics marked).
+    rows = [{**row, **sqlite_texts({c: row[c].split() for c in FTS_COLUMNS})} for row in rows]
     columns = ", ".join(FTS_COLUMNS)
     values = ", ".join(":" + name for name in FTS_COLUMNS)
     conn.execute(

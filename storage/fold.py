@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import accumulate
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
@@ -40,6 +41,7 @@ MAX_TOKEN_LENGTH = 100
 # word they sit on, and are dropped from the word itself.
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _WORD_RE = re.compile(r"[^\W_]+")
+_WORD_SPLIT_RE = re.compile(r"([^\W_]+)")
 _WORD_WITH_MARKS_RE = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
 _MARK_RE = re.compile(rf"[{_MARKS}]")
 
@@ -106,6 +108,22 @@ def token_spans(folded: str) -> Iterator[tuple[int, int, str]]:
         word = _MARK_RE.sub("", match.group()) if has_marks else match.group()
         if len(word) <= MAX_TOKEN_LENGTH:
             yield match.start(), match.end(), word
+
+
+def word_spans(folded: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """Return the ``(start, end)`` spans and the words that ``token_spans`` yields, as two
+    lists: the same words, built without a Python step per word in the common case (text
+    without stray combining marks or over-long tokens), which snippets of long bodies need.
+    """
+    if _MARK_RE.search(folded) is None:
+        # [gap, word, gap, word, …, gap]: the running sum of lengths gives every span.
+        pieces = _WORD_SPLIT_RE.split(folded)
+        words = pieces[1::2]
+        if max(map(len, words), default=0) <= MAX_TOKEN_LENGTH:
+            ends = list(accumulate(map(len, pieces)))
+            return list(zip(ends[0:-1:2], ends[1::2], strict=True)), words
+    found = list(token_spans(folded))
+    return [(start, end) for start, end, _ in found], [word for _, _, word in found]
 
 
 def tokens(text: str) -> list[str]:

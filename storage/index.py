@@ -24,6 +24,15 @@ and exact matches can be ranked first.
   only), so "does the query match the title" never walks every body that holds the word,
   as a column filter on ``title`` would. Relevance tiers read them (``storage.search``).
 
+  In the exact columns, a word without diacritics (``chi``, ``minh``: its exact form is
+  its folded form) is written marked with ``EXACT_MARK`` (``sqlite_exact_word``): unmarked,
+  it would share one list of documents with the folded word, so "is ``minh`` written
+  exactly so" would walk every article with ``mình`` or ``minh`` and check columns. Words
+  with diacritics (``đảng``) are written as they are: no folded word equals them. So
+  neither the folded query nor the exact one needs a column filter, and Datasette,
+  searching every column, still finds ``đảng`` in the exact columns and ``chi`` in the
+  folded ones.
+
   The filters are tokens too, in ``facet_key`` (see ``facet_words``): one token for the
   section, the author's words, one token per tag, one for "has images". A filter is then
   one more term of the FTS5 query, answered from a list of documents, instead of a lookup
@@ -60,6 +69,7 @@ __all__ = [
     "PG_WEIGHTS",
     "SearchDocument",
     "ABOUT_MARK",
+    "EXACT_MARK",
     "IMAGES_TOKEN",
     "TITLE_MARK",
     "author_words",
@@ -74,11 +84,12 @@ __all__ = [
     "rebuild_index",
     "rowid_at",
     "search_rowid",
+    "sqlite_exact_word",
+    "sqlite_texts",
     "tsvector_literal",
 ]
 
-# Field order is the FTS5 column order (folded columns, then the exact ones); the bm25
-# weights in storage.search follow it.
+# Field order is the FTS5 column order (folded columns, then the exact ones).
 FIELDS = ("title", "lead", "body", "tags")
 EXACT_FIELDS = tuple(f"{field}_exact" for field in FIELDS)
 TITLE_KEY = "title_key"
@@ -106,6 +117,8 @@ AUTHOR_MARK = "\ue004"
 TAG_MARK = "\ue005"
 FACET_JOIN = "\ue006"
 IMAGES_TOKEN = "\ue007"
+# Marks a word of the SQLite exact columns that has no diacritics (see the module notes).
+EXACT_MARK = "\ue008"
 # Rows indexed per statement when (re)building many at once.
 BATCH = 1000
 
@@ -293,12 +306,30 @@ def index_documents(connection: Connection, documents: Iterable[tuple[int, Searc
     return count
 
 
+def sqlite_exact_word(folded: str, exact: str) -> str:
+    """Return how the SQLite index writes an exact word: marked when it is its own folded
+    form (no diacritics), so that it never shares a list of documents with a folded word."""
+    return EXACT_MARK + exact if exact == folded and exact != GAP else exact
+
+
+def sqlite_texts(words: Words) -> dict[str, str]:
+    """Return the text of each FTS5 column for ``words`` (see ``field_words``), the exact
+    columns written with ``sqlite_exact_word``."""
+    texts = {}
+    for column in FTS_COLUMNS:
+        if column in EXACT_FIELDS:
+            folded = words[column.removesuffix("_exact")]
+            texts[column] = " ".join(map(sqlite_exact_word, folded, words[column]))
+        else:
+            texts[column] = " ".join(words[column])
+    return texts
+
+
 def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
-    words = field_words(document)
     return {
         "pk": article_pk,
         "rowid": search_rowid(document.published_at, article_pk),
-        **{c: " ".join(words[c]) for c in FTS_COLUMNS},
+        **sqlite_texts(field_words(document)),
     }
 
 

@@ -35,19 +35,19 @@ from scraper.errors import QueryError
 
 from .convert import SITE_TZ
 from .engine import database_errors
-from .fold import fold, token_spans
+from .fold import fold, word_spans
 from .index import (
     ABOUT_KEY,
     ABOUT_MARK,
     EXACT_FIELDS,
     FACET_KEY,
-    FIELDS,
     IMAGES_TOKEN,
     TITLE_KEY,
     TITLE_MARK,
     author_words,
     rowid_at,
     section_token,
+    sqlite_exact_word,
     tag_token,
 )
 from .models import UTCDateTime
@@ -225,21 +225,32 @@ Form = Literal["folded", "exact", "title", "about"]
 
 def _fts5_term(term: Term, form: Form) -> str:
     # One FTS5 string per term ("a b" is a phrase; a trailing * makes its last word a
-    # prefix) under a column filter. Words hold only letters, digits and marks, so they
-    # cannot close the quotes early. A title-only term, and every term of the title
-    # form, reads the marked title words (short lists: titles only); the about form reads
-    # the marked lead and tag words.
-    if form == "exact":
-        names = [EXACT_FIELDS[0]] if term.title_only else list(EXACT_FIELDS)
-        words = list(term.exact)
-    elif form == "title" or term.title_only:
-        names, words = [TITLE_KEY], [TITLE_MARK + word for word in term.folded]
-    elif form == "about":
-        names, words = [ABOUT_KEY], [ABOUT_MARK + word for word in term.folded]
-    else:
-        names, words = list(FIELDS), list(term.folded)
+    # prefix). Words hold only letters, digits and marks, so they cannot close the quotes
+    # early. No column filter where the words alone say where they are (a filter makes
+    # FTS5 read every position to check columns): folded words are in the folded columns
+    # only, exact words are written as the index writes them (``sqlite_exact_word``), and
+    # the title and about forms read marked words. A title-only term reads the title.
     star = " *" if term.prefix else ""
-    return "{" + " ".join(names) + '} : "' + " ".join(words) + '"' + star
+    if form == "exact":
+        title = [EXACT_FIELDS[0]] if term.title_only else []
+        words = list(map(sqlite_exact_word, term.folded, term.exact))
+        found = _fts5_string(title, words, star)
+        if term.prefix and words[-1] != term.exact[-1]:
+            # A prefix without diacritics also begins words that have some ("ngh*" and
+            # "nghị"), written unmarked: look there too, in the exact columns only.
+            unmarked = _fts5_string(title or EXACT_FIELDS, [*words[:-1], term.exact[-1]], star)
+            found = f"({found} OR {unmarked})"
+        return found
+    if form == "title" or term.title_only:
+        return _fts5_string([TITLE_KEY], [TITLE_MARK + word for word in term.folded], star)
+    if form == "about":
+        return _fts5_string([ABOUT_KEY], [ABOUT_MARK + word for word in term.folded], star)
+    return _fts5_string([], term.folded, star)
+
+
+def _fts5_string(columns: Sequence[str], words: Sequence[str], star: str) -> str:
+    phrase = '"' + " ".join(words) + '"' + star
+    return "{" + " ".join(columns) + "} : " + phrase if columns else phrase
 
 
 def _fts5(groups: Sequence[Sequence[Term]], form: Form = "folded") -> str:
@@ -560,26 +571,24 @@ class _Words:
     @classmethod
     def of(cls, original: str) -> _Words:
         nfc = unicodedata.normalize("NFC", original)
-        found = list(token_spans(fold(nfc)))  # fold keeps lengths: spans fit ``nfc``
-        return cls(nfc, [(start, end) for start, end, _ in found], [w for _, _, w in found])
+        spans, words = word_spans(fold(nfc))  # fold keeps lengths: spans fit ``nfc``
+        return cls(nfc, spans, words)
 
     def matches(self, terms: Sequence[Term]) -> list[tuple[int, int, int]]:
         """Return ``(first word, last word, term number)`` of each occurrence of each term,
         in text order."""
-        where: dict[str, list[int]] = {}
-        for index, word in enumerate(self.words):
-            where.setdefault(word, []).append(index)
         found = []
         for number, term in enumerate(terms):
-            for index in self._starts(term, where):
+            for index in self._starts(term):
                 if _occurs_at(self.words, index, term):
                     found.append((index, index + len(term.folded) - 1, number))
         return sorted(found)
 
-    def _starts(self, term: Term, where: dict[str, list[int]]) -> list[int]:
+    def _starts(self, term: Term) -> list[int]:
+        first = term.folded[0]
         if term.prefix and len(term.folded) == 1:
-            return [i for i, word in enumerate(self.words) if word.startswith(term.folded[0])]
-        return where.get(term.folded[0], [])
+            return [i for i, word in enumerate(self.words) if word.startswith(first)]
+        return [i for i, word in enumerate(self.words) if word == first]
 
 
 def _occurs_at(words: list[str], index: int, term: Term) -> bool:

@@ -122,3 +122,26 @@ def test_word_pairs_agree_with_the_spans_on_odd_letters(text: str) -> None:
     lowered = fold_module._lower_same_length(nfc)
     strip = fold_module._MARK_RE.search(lowered) is not None
     assert word_pairs(text) == fold_module._pairs_by_spans(lowered, fold(nfc), strip)
+
+
+@given(st.text())
+def test_word_spans_are_the_token_spans_as_two_lists(text: str) -> None:
+    folded = fold(text)
+    expected = list(fold_module.token_spans(folded))
+    spans, words = fold_module.word_spans(folded)
+    assert spans == [(start, end) for start, end, _ in expected]
+    assert words == [word for _, _, word in expected]
+
+
+@pytest.mark.parametrize("text", ["a" * 101 + " b", "x\u0301y z", "", " . ", "hồ chí minh"])
+def test_word_spans_leave_out_what_token_spans_leave_out(text: str) -> None:
+    folded = fold(text)
+    assert fold_module.word_spans(folded)[1] == [w for _, _, w in fold_module.token_spans(folded)]
+
+
+@given(st.text())
+def test_an_exact_word_unlike_its_folded_word_is_never_a_folded_word(text: str) -> None:
+    # The SQLite index writes such words unmarked (storage.index.sqlite_exact_word): no
+    # folded word may equal them, or an exact query would find folded ones.
+    for folded, exact in word_pairs(text):
+        assert exact == folded or fold(exact) != exact

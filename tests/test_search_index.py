@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from storage import SearchFilters, Store, head_revision, search
 from storage.engine import make_engine
+from storage.index import EXACT_MARK, sqlite_exact_word
 from storage.migrate import alembic_config
 from tests.fixtures_db import make_article, make_raw
 
@@ -61,6 +62,46 @@ def test_filtered_search_works_on_an_archive_filled_before_the_keys_index(db_url
         assert (results.total, [hit.article_id for hit in results.hits]) == (1, ["274412"])
         section = SearchFilters(section=SEED.section)
         assert search(store, "dan van kheo", filters=section).total == 1
+
+
+def test_sqlite_marks_the_exact_words_that_have_no_diacritics(tmp_path: Path) -> None:
+    # Unmarked, "ban" exact would share its list of documents with every folded "ban".
+    with Store.open(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        store.save_article(OTHER, make_raw(OTHER))
+        with store.engine.connect() as conn:
+            title, exact = conn.execute(
+                text("SELECT title, title_exact FROM article_search_doc")
+            ).one()
+    assert title == "hoi nghi ban chap hanh dang bo tinh"
+    assert exact == f"hội nghị {EXACT_MARK}ban chấp hành đảng bộ tỉnh"
+    assert sqlite_exact_word("ban", "ban") == EXACT_MARK + "ban"
+    assert sqlite_exact_word("dang", "đảng") == "đảng"
+
+
+def test_downgrading_below_the_exact_marks_leaves_a_sound_0007_index(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    with Store.open(url) as store:
+        store.save_article(OTHER, make_raw(OTHER))
+    _migrate(url, "0007", down=True)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            exact = conn.execute(text("SELECT title_exact FROM article_search_doc")).scalar_one()
+            assert exact == "hội nghị ban chấp hành đảng bộ tỉnh"
+            conn.execute(
+                text("INSERT INTO article_search (article_search) VALUES ('integrity-check')")
+            )
+            # The 0007 way of asking for an exact word without diacritics: a column filter.
+            found = conn.execute(
+                text("SELECT count(*) FROM article_search WHERE article_search MATCH :q"),
+                {"q": '{title_exact} : "ban"'},
+            ).scalar_one()
+            assert found == 1
+    finally:
+        engine.dispose()
+    with Store.open(url) as store:  # upgrades again: marked, and found exactly
+        assert search(store, "ban chấp hành").total == 1
+        assert search(store, '"hội nghị ban"').total == 1
 
 
 def test_a_changed_article_is_found_by_its_new_words_only(store: Store) -> None:
@@ -120,6 +161,7 @@ def test_datasette_searches_articles_with_the_metadata_file_of_the_readme(
                 ("ĐẢNG BỘ", ["274412"]),
                 ("Huyện ủy", ["274411"]),
                 ('"dân vận"', ["274411"]),
+                ("hội nghị ban chấp hành", ["274412"]),  # "ban": the folded column
             ]:
                 rows = driver.execute(sql, {"search": datasette_escape_fts(typed)}).fetchall()
                 assert [row[0] for row in rows] == expected, typed

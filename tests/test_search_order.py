@@ -108,6 +108,41 @@ def test_excluded_words_leave_every_tier(tiered: Store) -> None:
     assert _ids(tiered, SearchQuery("Đảng bộ -họp")) == ["2", "5", "6"]
 
 
+# Words without diacritics, exact or not: "minh" typed is exact in "Hồ Chí Minh" and
+# folded-only in "mình"; "di*" begins "diễn" and "dinh" exactly, "đi" and "dịch" folded only.
+PLAIN = [
+    _article("11", _at(2020, 1, 1), "Tin một", "Lời Bác Hồ Chí Minh."),
+    _article("12", _at(2025, 1, 1), "Tin hai", "Chúng mình cùng làm."),
+    _article("13", _at(2020, 2, 1), "Tin ba", "Diễn đàn của thôn."),
+    _article("14", _at(2020, 3, 1), "Tin bốn", "Dinh dưỡng học đường."),
+    _article("15", _at(2025, 2, 1), "Tin năm", "Đi công tác xa."),
+    _article("16", _at(2025, 3, 1), "Tin sáu", "Dịch vụ công."),
+]
+
+
+@pytest.fixture
+def plain(store: Store) -> Store:
+    for article in PLAIN:
+        store.save_article(article, make_raw(article))
+    return store
+
+
+def test_a_word_without_diacritics_is_exact_where_written_so_and_folded_elsewhere(
+    plain: Store,
+) -> None:
+    assert _ids(plain, SearchQuery("minh")) == ["11", "12"]
+    assert _ids(plain, SearchQuery("mình")) == ["12", "11"]
+    assert _ids(plain, SearchQuery('"chí minh"')) == ["11"]
+
+
+def test_a_prefix_without_diacritics_is_exact_for_words_with_diacritics_after_it(
+    plain: Store,
+) -> None:
+    # Exact first (dinh, diễn), newest first; then the folded-only matches (dịch, đi).
+    assert _ids(plain, SearchQuery("di*")) == ["14", "13", "16", "15"]
+    assert _ids(plain, SearchQuery("diễ*")) == ["13"]
+
+
 # --- dates ----------------------------------------------------------------------------------
 
 

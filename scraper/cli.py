@@ -402,6 +402,26 @@ def db_backup(ctx: click.Context, path: str) -> None:
     click.echo(f"backed up {result.articles} article(s), {result.bytes:,} bytes, to {result.path}")
 
 
+@db.command("optimize")
+@click.pass_context
+def db_optimize(ctx: click.Context) -> None:
+    """Merge the search index for fast searches (weekly from cron, say); waits for no
+    crawl: exits 75 while one holds the archive."""
+    import time
+
+    settings = _settings(ctx)
+    with _open_store(ctx) as store:
+        lease = store.crawl_lease(
+            "baohatinh db optimize",
+            lease_seconds=settings.lock.lease_seconds,
+            heartbeat_seconds=settings.lock.heartbeat_seconds,
+        )
+        with lease:  # no crawl writes meanwhile: on SQLite this holds the write lock
+            started = time.monotonic()
+            store.optimize_search_index()
+    click.echo(f"{store.url}: search index optimized in {time.monotonic() - started:.1f} s")
+
+
 # [schedule]
 
 

@@ -25,24 +25,22 @@ import html
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, bindparam, text
+from sqlalchemy import Connection, Engine, RowMapping, bindparam, text
 
 from scraper.errors import QueryError
 
 from .convert import SITE_TZ
-from .engine import database_errors
+from .engine import database_errors, sqlite_path
 from .fold import fold, word_spans
 from .index import (
-    ABOUT_KEY,
     ABOUT_MARK,
     EXACT_FIELDS,
-    FACET_KEY,
     IMAGES_TOKEN,
-    TITLE_KEY,
     TITLE_MARK,
     author_words,
     rowid_at,
@@ -133,12 +131,39 @@ def search(
         raise QueryError(f"limit and offset must not be negative (query {request.text!r})")
     parsed = request.parsed()
     plan = _plan(store.dialect, request, parsed)
-    action = f"searching {request.text!r}"
-    with database_errors(store.engine.url, action), store.engine.connect() as conn:
-        total = int(conn.execute(plan.count(), plan.params).scalar_one())
-        keys = _page_keys(conn, plan, limit, offset) if limit and total else []
+    with database_errors(store.engine.url, f"searching {request.text!r}"):
+        # The total walks every match; the page reads only its rows. They run at once, on
+        # two connections (the database works without holding Python's lock), unless the
+        # archive lives in memory, where another connection would see another database.
+        if sqlite_path(store.engine.url) is None and store.dialect == "sqlite":
+            total = _count(store.engine, plan)
+            return _page(store.engine, plan, parsed, total, limit, offset)
+        counting = _COUNTING.submit(_count, store.engine, plan)
+        try:
+            results = _page(store.engine, plan, parsed, None, limit, offset)
+        except BaseException:
+            wait([counting])  # its connection is back in the pool before the error leaves
+            raise
+        return SearchResults(total=counting.result(), hits=results.hits)
+
+
+# Counting threads, shared by every search (a web server runs several at once).
+_COUNTING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-count")
+
+
+def _count(engine: Engine, plan: _Plan) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(plan.count(), plan.params).scalar_one())
+
+
+def _page(
+    engine: Engine, plan: _Plan, parsed: ParsedQuery, total: int | None, limit: int, offset: int
+) -> SearchResults:
+    """Read one page of hits; ``total`` is passed through (None: counted elsewhere)."""
+    with engine.connect() as conn:
+        keys = _page_keys(conn, plan, limit, offset) if limit and total != 0 else []
         rows = _hydrate(conn, plan.key, keys, _HIT_COLUMNS)
-    return SearchResults(total=total, hits=[_hit(row, parsed.terms) for row in rows])
+    return SearchResults(total=total or 0, hits=[_hit(row, parsed.terms) for row in rows])
 
 
 def _page_keys(conn: Connection, plan: _Plan, limit: int, offset: int) -> list[int]:
@@ -229,7 +254,8 @@ def _fts5_term(term: Term, form: Form) -> str:
     # early. No column filter where the words alone say where they are (a filter makes
     # FTS5 read every position to check columns): folded words are in the folded columns
     # only, exact words are written as the index writes them (``sqlite_exact_word``), and
-    # the title and about forms read marked words. A title-only term reads the title.
+    # the title and about words are marked, in their columns only. A title-only exact
+    # term reads the title's exact column.
     star = " *" if term.prefix else ""
     if form == "exact":
         title = [EXACT_FIELDS[0]] if term.title_only else []
@@ -242,9 +268,9 @@ def _fts5_term(term: Term, form: Form) -> str:
             found = f"({found} OR {unmarked})"
         return found
     if form == "title" or term.title_only:
-        return _fts5_string([TITLE_KEY], [TITLE_MARK + word for word in term.folded], star)
+        return _fts5_string([], [TITLE_MARK + word for word in term.folded], star)
     if form == "about":
-        return _fts5_string([ABOUT_KEY], [ABOUT_MARK + word for word in term.folded], star)
+        return _fts5_string([], [ABOUT_MARK + word for word in term.folded], star)
     return _fts5_string([], term.folded, star)
 
 
@@ -415,7 +441,7 @@ def _fts5_facets(filters: SearchFilters) -> str:
         terms.append(tag_token(keys["tag"]))
     if filters.with_images:
         terms.append(IMAGES_TOKEN)
-    return " AND ".join(f'{{{FACET_KEY}}} : "{term}"' for term in terms)
+    return " AND ".join(f'"{term}"' for term in terms)  # marked: facet_key alone holds them
 
 
 def _sqlite_ordered(
@@ -588,7 +614,14 @@ class _Words:
         first = term.folded[0]
         if term.prefix and len(term.folded) == 1:
             return [i for i, word in enumerate(self.words) if word.startswith(first)]
-        return [i for i, word in enumerate(self.words) if word == first]
+        # list.index scans in C; most words of a long body are not the one sought.
+        found, index = [], -1
+        try:
+            while True:
+                index = self.words.index(first, index + 1)
+                found.append(index)
+        except ValueError:
+            return found
 
 
 def _occurs_at(words: list[str], index: int, term: Term) -> bool:

@@ -30,6 +30,7 @@ from . import raw as raw_pages
 from .convert import article_from_row, content_hash
 from .engine import WRITE, database_errors, make_engine, safe_url, write_session
 from .frontier import Frontier, Settlement
+from .index import optimize_index
 from .lock import CrawlLease, LockHolder, read_holder
 from .models import (
     ArticleRow,
@@ -415,6 +416,15 @@ class Store:
         from .images import record_image
 
         record_image(self, image_id, file, error)
+
+    def optimize_search_index(self) -> None:
+        """Merge the search index for fast queries (``storage.index.optimize_index``).
+
+        Writes: on SQLite it holds the write lock while it runs (take the crawl lock
+        first, as ``baohatinh db optimize`` does). Raises ``StoreError`` if refused.
+        """
+        with self._write_core("optimizing the search index") as conn:
+            optimize_index(conn)
 
     def counts(self) -> dict[str, int]:
         """Return row counts and sizes: ``articles``, ``revisions``, ``raw_pages``,

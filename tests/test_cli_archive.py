@@ -121,3 +121,35 @@ def test_a_file_that_is_no_database_is_one_line(tmp_path: Path) -> None:
     result = run("stats", cwd=tmp_path, env=env_for(notes))
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "notes.db: not an SQLite database" in result.stderr
+
+
+def _segments(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        count = conn.execute("SELECT count(DISTINCT segid) FROM article_search_idx").fetchone()[0]
+    conn.close()
+    return int(count)
+
+
+def test_db_optimize_merges_the_search_index_and_search_still_works(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    with Store.open(f"sqlite:///{path}") as store:
+        for number in range(1, 6):  # one article a transaction: one index segment each
+            article = make_article(str(number), url=f"https://baohatinh.vn/a-post{number}.html")
+            store.save_article(article, make_raw(article))
+    assert _segments(path) > 1
+    result = run("db", "optimize", cwd=tmp_path, env=env_for(path))
+    assert result.returncode == 0, result.stderr
+    assert "search index optimized" in result.stdout
+    assert _segments(path) == 1
+    found = run("search", "dan van kheo", "--format", "json", cwd=tmp_path, env=env_for(path))
+    assert json.loads(found.stdout)["total"] == 5
+
+
+def test_db_optimize_waits_for_no_crawl_it_exits_75(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    with Store.open(f"sqlite:///{path}") as store:
+        lease = store.crawl_lease("baohatinh crawl", lease_seconds=600, heartbeat_seconds=60)
+        with lease:
+            result = run("db", "optimize", cwd=tmp_path, env=env_for(path))
+    assert result.returncode == 75 and result.stderr.count("\n") == 1
+    assert "baohatinh crawl" in result.stderr

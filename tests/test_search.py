@@ -295,3 +295,20 @@ def test_sqlite_and_postgresql_rank_alike(sqlite_store: Store, postgres_store: S
     load(postgres_store)
     for query in PARITY_QUERIES:
         assert ids(search(sqlite_store, query)) == ids(search(postgres_store, query)), query
+
+
+def test_an_archive_in_memory_counts_on_its_own_connection() -> None:
+    # Elsewhere the total is counted on a second connection while the page is read; in
+    # memory a second connection would open another, empty database.
+    with Store.open("sqlite://") as store:
+        for number in ("1", "2"):
+            article = make_article(number, url=f"https://baohatinh.vn/a-post{number}.html")
+            store.save_article(article, make_raw(article))
+        results = search(store, "dân vận", limit=1)
+    assert (results.total, len(results.hits)) == (2, 1)
+
+
+def test_the_total_counts_every_match_whatever_the_page(corpus: Store) -> None:
+    whole = search(corpus, "Đảng")
+    for limit, offset in [(0, 0), (1, 0), (1, 1), (5, 100)]:
+        assert search(corpus, "Đảng", limit=limit, offset=offset).total == whole.total > 1

@@ -165,3 +165,12 @@ def test_datasette_searches_articles_with_the_metadata_file_of_the_readme(
             ]:
                 rows = driver.execute(sql, {"search": datasette_escape_fts(typed)}).fetchall()
                 assert [row[0] for row in rows] == expected, typed
+
+
+def test_optimizing_the_index_keeps_every_match(store: Store) -> None:
+    for article in (SEED, OTHER):
+        store.save_article(article, make_raw(article))
+    before = [search(store, query).hits for query in ("Đảng bộ", "dan van kheo", "hội nghị")]
+    store.optimize_search_index()
+    after = [search(store, query).hits for query in ("Đảng bộ", "dan van kheo", "hội nghị")]
+    assert after == before and all(before)

@@ -6,7 +6,8 @@ The query language and filters are in ``storage.query``. Each term is looked up 
 
 1. articles that match the query with its exact diacritics (``Đảng`` before ``đang``);
 2. then those where the query matches inside the title;
-3. then those where it matches in the lead or the tags (what the article is about);
+3. among title matches, first those where it matches in the lead or the tags too (what
+   the article is about);
 4. then the newest first (undated articles last).
 
 There is no relevance score: within a tier, a score (bm25, ts_rank) has to be computed for
@@ -181,15 +182,23 @@ def _page_keys(conn: Connection, plan: _Plan, limit: int, offset: int) -> list[i
 def _live_segments(conn: Connection, plan: _Plan) -> Iterator[str]:
     """Yield the plan's segments, skipping a tier when one of the parts it needs (exact,
     title, about) matches nothing at all: a probe of ``LIMIT 1`` is cheap where that
-    part has matches, and where it has none it saves every tier that needs it."""
+    part has matches, and where it has none it saves every tier that needs it. Parts are
+    probed only when a tier needs them, the short lists first (title, about: marked
+    words), so that a query matching no title never probes its exact words for it."""
     found: dict[str, bool] = {}
+
+    def matches(part: str) -> bool:
+        if part not in found:
+            probe = text(plan.probes[part])
+            found[part] = conn.execute(probe, plan.params).first() is not None
+        return found[part]
+
     for segment, needs in zip(plan.segments, plan.needs or [()] * len(plan.segments), strict=True):
-        for part in needs:
-            if part not in found:
-                probe = text(plan.probes[part])
-                found[part] = conn.execute(probe, plan.params).first() is not None
-        if all(found[part] for part in needs):
+        if all(matches(part) for part in sorted(needs, key=_PROBE_ORDER.index)):
             yield segment
+
+
+_PROBE_ORDER = ("t", "a", "e")
 
 
 def _hydrate(conn: Connection, key: str, keys: list[int], columns: str) -> list[RowMapping]:
@@ -319,7 +328,7 @@ class _Plan:
     """One search as SQL: the count, and the result order as segments read one after
     another (each a SELECT of one key column of ``articles``, ordered, without LIMIT).
 
-    Relevance on SQLite is eight segments, one per tier (see ``_tiers``), each newest
+    Relevance on SQLite is six segments, one per tier (see ``_tiers``), each newest
     first; the page reads a segment only while the page is not full, and FTS5 reads a
     segment's rows newest first and stops at the LIMIT, so the cost follows the page,
     not the number of matches.
@@ -353,20 +362,23 @@ def _plan(dialect: str, request: SearchQuery, parsed: ParsedQuery) -> _Plan:
 
 
 def _tiers() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The FTS5 expressions of the eight relevance tiers, best first: exact (e), title (t),
-    about (a) each matched or not, in that order of weight; ``q`` matches them all. Each
-    comes with the parts it needs to match."""
+    """The FTS5 expressions of the six relevance tiers, best first: exact (e) or not; then
+    title (t) or not; title matches split once more by about (a). ``q`` matches them all.
+    Each comes with the parts it needs to match.
+
+    The lead and tags split title matches only: outside titles, a tier that turns out
+    nearly empty costs a walk through every match of its words (see ``_Plan``), and the
+    lead alone says less than a title does."""
     tiers = []
     for exact in (True, False):
-        for title in (True, False):
-            for about in (True, False):
-                flags = {"e": exact, "t": title, "a": about}
-                needs = tuple(name for name, on in flags.items() if on)
-                expression = " AND ".join(f"({{{name}}})" for name in needs) or "({q})"
-                for name, on in flags.items():
-                    if not on:
-                        expression = f"({expression}) NOT ({{{name}}})"
-                tiers.append((expression, needs))
+        for place in ({"t": True, "a": True}, {"t": True, "a": False}, {"t": False}):
+            flags = {"e": exact, **place}
+            needs = tuple(name for name, on in flags.items() if on)
+            expression = " AND ".join(f"({{{name}}})" for name in needs) or "({q})"
+            for name, on in flags.items():
+                if not on:
+                    expression = f"({expression}) NOT ({{{name}}})"
+            tiers.append((expression, needs))
     return tuple(tiers)
 
 
@@ -520,7 +532,8 @@ def _postgresql_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
             params["qa"] = _tsquery(parsed.groups, "about")
             order = (
                 "k.exact @@ CAST(:qx AS tsquery) DESC, k.document @@ CAST(:qt AS tsquery) DESC, "
-                f"k.document @@ CAST(:qa AS tsquery) DESC, {_PG_NEWEST}"
+                "(k.document @@ CAST(:qt AS tsquery) AND k.document @@ CAST(:qa AS tsquery)) "
+                f"DESC, {_PG_NEWEST}"
             )
     segment = f"{_select('a.id', source, where)} ORDER BY {order}"
     # Counting needs the articles only for the filters that read them (dates, images).

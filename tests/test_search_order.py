@@ -217,6 +217,19 @@ def test_among_title_matches_those_naming_it_in_the_lead_or_tags_come_first(
     assert _ids(store, SearchQuery('"dân vận khéo"')) == ["32", "31", "35", "33", "34"]
 
 
+def test_outside_titles_the_lead_does_not_lift_an_article_the_newest_comes_first(
+    store: Store,
+) -> None:
+    lead_only = replace(
+        _article("41", _at(2020, 1, 1), "Tin một", "Nội dung."),
+        lead="Mô hình dân vận khéo ở xã.",
+    )
+    body_only = _article("42", _at(2024, 1, 1), "Tin hai", "Có mô hình dân vận khéo.")
+    for article in (lead_only, body_only):
+        store.save_article(article, make_raw(article))
+    assert _ids(store, SearchQuery("dân vận khéo")) == ["42", "41"]
+
+
 # --- years the site mistyped --------------------------------------------------------------
 
 

@@ -182,19 +182,24 @@ def _page_keys(conn: Connection, plan: _Plan, limit: int, offset: int) -> list[i
 def _live_segments(conn: Connection, plan: _Plan) -> Iterator[str]:
     """Yield the plan's segments, skipping a tier when one of the parts it needs (exact,
     title, about) matches nothing at all: a probe of ``LIMIT 1`` is cheap where that
-    part has matches, and where it has none it saves every tier that needs it. Parts are
-    probed only when a tier needs them, the short lists first (title, about: marked
-    words), so that a query matching no title never probes its exact words for it."""
+    part has matches, and where it has none it saves every tier that needs it. A part is
+    probed only when a tier needs it and a later tier does too (the last tier that needs
+    it might as well be read), the short lists first (title, about: marked words), so
+    that a query matching no title never probes its exact words for it."""
     found: dict[str, bool] = {}
+    needs = plan.needs or tuple(() for _ in plan.segments)
 
-    def matches(part: str) -> bool:
+    def may_match(part: str, number: int) -> bool:
         if part not in found:
+            if not any(part in later for later in needs[number + 1 :]):
+                return True  # reading this tier tells as much as a probe would
             probe = text(plan.probes[part])
             found[part] = conn.execute(probe, plan.params).first() is not None
         return found[part]
 
-    for segment, needs in zip(plan.segments, plan.needs or [()] * len(plan.segments), strict=True):
-        if all(matches(part) for part in sorted(needs, key=_PROBE_ORDER.index)):
+    for number, segment in enumerate(plan.segments):
+        parts = sorted(needs[number], key=_PROBE_ORDER.index)
+        if all(may_match(part, number) for part in parts):
             yield segment
 
 

@@ -8,7 +8,7 @@ never read as the section's listing.
 
 Listing HTML is read with lxml and the profile's selectors through ``scraper.css``, as
 article pages are. It was BeautifulSoup: building a bs4 tree and matching with soupsieve
-cost ~10 ms per load-more page against ~1 ms now (a crawl reads one such page per ten
+cost ~10 ms per load-more page against ~1.5 ms now (a crawl reads one such page per ten
 articles). A link's text is read as ``get_text(" ", strip=True)`` read it: the stripped
 strings joined by spaces, without comments or the text of scripts, styles, templates and
 ruby annotations, so the listings found are the same.

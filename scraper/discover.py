@@ -5,24 +5,39 @@ timeline through ``/api/morenews-zone-<zoneId>-<page>.html``, which answers JSON
 two shapes (SITE.md): ``data.articles`` holding story HTML, or ``data.contents`` holding a
 list of objects. Sidebars ("Tin mới", "Đọc nhiều") list other sections' articles and are
 never read as the section's listing.
+
+Listing HTML is read with lxml and the profile's selectors through ``scraper.css``, as
+article pages are. It was BeautifulSoup: building a bs4 tree and matching with soupsieve
+cost ~10 ms per load-more page against ~1.5 ms now (a crawl reads one such page per ten
+articles). A link's text is read as ``get_text(" ", strip=True)`` read it: the stripped
+strings joined by spaces, without comments or the text of scripts, styles, templates and
+ruby annotations, so the listings found are the same.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+import lxml.html
 from lxml import etree
 
+from .css import select
+from .document import decode_html
 from .errors import ParseError
 from .profile import DEFAULT_PROFILE, SiteProfile
 from .text import clean_text
 from .urls import article_id, canonicalize
+
+Element = lxml.html.HtmlElement
+# Elements whose strings BeautifulSoup's get_text() left out (its string containers).
+_NOT_LINK_TEXT = frozenset({"script", "style", "template", "rt", "rp"})
+_LOCAL = threading.local()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +71,41 @@ def parse_section_page(
     html: str | bytes, page_url: str, profile: SiteProfile = DEFAULT_PROFILE
 ) -> SectionPage:
     """Return the stories of the section page (lead blocks, then timeline) and its zone id."""
-    soup = BeautifulSoup(html, "lxml")
-    containers: list[Tag] = []
+    root = _html_root(decode_html(html) if isinstance(html, bytes | bytearray) else html)
+    containers: list[Element] = []
     for selector in profile.select("section_lead_blocks") + profile.select("section_timeline"):
-        containers.extend(soup.select(selector))
+        containers.extend(_select(root, selector))
     items = _items_from(containers, page_url, profile)
     return SectionPage(
-        items=items, zone_id=_zone_id(soup, profile), next_url=_next_page(soup, page_url, profile)
+        items=items, zone_id=_zone_id(root, profile), next_url=_next_page(root, page_url, profile)
     )
 
 
-def _next_page(soup: BeautifulSoup, page_url: str, profile: SiteProfile) -> str | None:
+def _html_root(text: str) -> Element | None:
+    """The ``<html>`` element of ``text`` (a page or a fragment); None when it holds no
+    element. Comments are kept in the tree, so that text on either side of one stays
+    two strings, as it was for BeautifulSoup."""
+    if not text.strip():
+        return None
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        # One parser per thread: lxml parser objects must not be shared between threads.
+        parser = _LOCAL.parser = lxml.html.HTMLParser(
+            remove_pis=True, collect_ids=False, no_network=True
+        )
+    try:
+        return lxml.html.document_fromstring(text, parser=parser)
+    except etree.ParserError:  # "Document is empty": nothing but comments or blanks
+        return None
+
+
+def _select(scope: Element | None, css: str) -> list[Element]:
+    return select(scope, css) if scope is not None else []
+
+
+def _next_page(root: Element | None, page_url: str, profile: SiteProfile) -> str | None:
     for selector in profile.select("section_next_page"):
-        node = soup.select_one(selector)
+        node = next(iter(_select(root, selector)), None)
         href = node.get("href") if node is not None else None
         if isinstance(href, str) and href.strip() and not href.startswith(("#", "javascript:")):
             url = canonicalize(href, page_url)
@@ -76,15 +113,15 @@ def _next_page(soup: BeautifulSoup, page_url: str, profile: SiteProfile) -> str 
     return None
 
 
-def _zone_id(soup: BeautifulSoup, profile: SiteProfile) -> str | None:
+def _zone_id(root: Element | None, profile: SiteProfile) -> str | None:
     pattern = profile.pattern("zone_id")
     for selector in profile.select("section_timeline"):
-        for node in soup.select(selector):
-            match = pattern.search(str(node.get("data-source", "")))
+        for node in _select(root, selector):
+            match = pattern.search(node.get("data-source") or "")
             if match:
                 return match.group("id")
     for selector in profile.select("section_loadmore"):
-        for node in soup.select(selector):
+        for node in _select(root, selector):
             zone = node.get("data-zone") or node.get("data-id")
             if isinstance(zone, str) and zone.isdigit():
                 return zone
@@ -112,8 +149,8 @@ def parse_loadmore(
         fragment = data.get("articles") or ""
         if not isinstance(fragment, str):
             raise ParseError(api_url, "load-more 'articles' is not HTML text")
-        soup = BeautifulSoup(fragment, "lxml") if fragment.strip() else None
-        items = _items_from([soup] if soup else [], api_url, profile)
+        root = _html_root(fragment)
+        items = _items_from([root] if root is not None else [], api_url, profile)
     return LoadMorePage(items=items, has_more=has_more)
 
 
@@ -134,32 +171,54 @@ def _items_from_contents(
 
 
 def _items_from(
-    containers: list[Any], page_url: str, profile: SiteProfile
+    containers: list[Element], page_url: str, profile: SiteProfile
 ) -> tuple[ListingItem, ...]:
     """Collect article links from story headings inside ``containers``, first seen first."""
     items: dict[str, ListingItem] = {}
     for container in containers:
         for link in _story_links(container, profile):
-            title = link.get("title") or link.get_text(" ", strip=True)
-            item = _item(str(link.get("href", "")), title, page_url, profile)
+            title = link.get("title") or _link_text(link)
+            item = _item(link.get("href") or "", title, page_url, profile)
             if item is not None:
                 item = replace(item, published=_story_time(link))
                 items.setdefault(item.article_id, item)
     return tuple(items.values())
 
 
-def _story_links(container: Tag, profile: SiteProfile) -> list[Tag]:
-    links: list[Tag] = []
+def _story_links(container: Element, profile: SiteProfile) -> list[Element]:
+    # Each link once: the profile's heading selectors overlap (``.story__heading a`` also
+    # matches ``.story__heading a.cms-link``), and reading a link twice gives nothing new.
+    links: dict[Element, None] = {}
     for selector in profile.select("story_heading_link"):
-        links.extend(container.select(selector))
+        links.update(dict.fromkeys(select(container, selector)))
     # A lead block may be a bare story without a heading class: fall back to any link.
-    return links or container.select("a[href]")
+    return list(links) or select(container, "a[href]")
 
 
-def _story_time(link: Tag) -> datetime | None:
+def _link_text(link: Element) -> str:
+    """The link's strings, each stripped, joined by a space (see the module docstring)."""
+    parts: list[str] = []
+    _gather_strings(link, parts)
+    return " ".join(parts)
+
+
+def _gather_strings(element: Element, parts: list[str]) -> None:
+    if element.text and element.text.strip():
+        parts.append(element.text.strip())
+    for child in element:
+        # A comment's own text is no string of the page; its tail is.
+        if isinstance(child.tag, str) and child.tag not in _NOT_LINK_TEXT:
+            _gather_strings(child, parts)
+        if child.tail and child.tail.strip():
+            parts.append(child.tail.strip())
+
+
+def _story_time(link: Element) -> datetime | None:
     """The ``time[datetime]`` of the story holding ``link``, if it prints one."""
-    story = link.find_parent(["article", "li"]) or link.parent
-    node = story.select_one("time[datetime]") if story is not None else None
+    story = next(link.iterancestors("article", "li"), None)
+    if story is None:
+        story = link.getparent()
+    node = next(iter(_select(story, "time[datetime]")), None)
     value = node.get("datetime") if node is not None else None
     if not isinstance(value, str):
         return None

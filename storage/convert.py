@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -42,14 +41,14 @@ def _site_timezone() -> tzinfo:
 
 SITE_TZ = _site_timezone()
 
-_SPACES = re.compile(r"\s+")
-
 
 def _norm(value: str | None) -> str | None:
     """Text as compared for "did the content change": NFC, whitespace runs collapsed."""
     if value is None:
         return None
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    # The same text as re.sub(r"\s+", " ", …).strip() (both split on str.isspace()), at a
+    # fifth of the cost: the regex had made the content hash a tenth of the writer's work.
+    return " ".join(unicodedata.normalize("NFC", value).split())
 
 
 def _utc_iso(value: datetime | None) -> str | None:

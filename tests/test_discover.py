@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -63,8 +64,10 @@ def test_the_zone_id_falls_back_to_the_load_more_button() -> None:
 
 def test_load_more_with_story_html() -> None:
     body = json.dumps(
-        {"error_code": 0, "data": {"articles": story("/bon-post104.html", "Bốn"),
-                                   "hasMoreContent": True}}
+        {
+            "error_code": 0,
+            "data": {"articles": story("/bon-post104.html", "Bốn"), "hasMoreContent": True},
+        }
     )
     page = parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE)
     assert [item.article_id for item in page.items] == ["104"]
@@ -73,11 +76,17 @@ def test_load_more_with_story_html() -> None:
 
 def test_load_more_with_a_list_of_contents() -> None:
     body = json.dumps(
-        {"error_code": 0, "data": {"contents": [
-            {"url": "/nam-post105.html", "title": "Năm", "date": 1728962000},
-            {"url": "https://baohatinh.vn/sau-post106.html", "title": "Sáu"},
-            {"title": "no url"},
-        ], "hasMoreContent": False}}
+        {
+            "error_code": 0,
+            "data": {
+                "contents": [
+                    {"url": "/nam-post105.html", "title": "Năm", "date": 1728962000},
+                    {"url": "https://baohatinh.vn/sau-post106.html", "title": "Sáu"},
+                    {"title": "no url"},
+                ],
+                "hasMoreContent": False,
+            },
+        }
     )
     page = parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE)
     assert [item.article_id for item in page.items] == ["105", "106"]
@@ -99,10 +108,7 @@ def test_a_load_more_answer_that_is_not_the_json_names_the_url(body: str) -> Non
 
 def test_listing_urls_come_from_the_profile_patterns() -> None:
     assert section_url(BASE, "xay-dung-dang", DEFAULT_PROFILE) == BASE + "/xay-dung-dang/"
-    assert (
-        loadmore_url(BASE, "31", 2, DEFAULT_PROFILE)
-        == BASE + "/api/morenews-zone-31-2.html"
-    )
+    assert loadmore_url(BASE, "31", 2, DEFAULT_PROFILE) == BASE + "/api/morenews-zone-31-2.html"
 
 
 def test_a_plain_next_page_link_is_read_from_the_section_page() -> None:
@@ -112,3 +118,69 @@ def test_a_plain_next_page_link_is_read_from_the_section_page() -> None:
     page = parse_section_page(html, f"{BASE}/xay-dung-dang/")
     assert page.next_url == f"{BASE}/xay-dung-dang/?page=2"
     assert parse_section_page(SECTION_PAGE, f"{BASE}/xay-dung-dang/").next_url is None
+
+
+def loadmore_body(fragment: str) -> str:
+    return json.dumps({"error_code": 0, "data": {"articles": fragment, "hasMoreContent": True}})
+
+
+@pytest.mark.parametrize(
+    ("link", "title"),
+    [
+        # The title attribute, when there is one, is the title as the CMS wrote it.
+        ('<a href="/a-post1.html" title="Tiêu đề">Khác</a>', "Tiêu đề"),
+        # Else the link's text: each string stripped, joined by one space; comments and
+        # scripts are not text (as BeautifulSoup's get_text(" ", strip=True) read it).
+        (
+            '<a href="/a-post1.html"> Hội <b>nghị</b><!-- c --> Dân'
+            "<script>x()</script><style>b{}</style> vận </a>",
+            "Hội nghị Dân vận",
+        ),
+        ('<a href="/a-post1.html">Dân<b>vận</b></a>', "Dân vận"),
+        ('<a href="/a-post1.html" title=" "><img src="x.jpg"></a>', None),
+    ],
+)
+def test_a_story_link_is_titled_by_its_title_attribute_else_its_text(
+    link: str, title: str | None
+) -> None:
+    fragment = f'<article class="story"><h3 class="story__heading">{link}</h3></article>'
+    page = parse_loadmore(loadmore_body(fragment), BASE + "/api/x", DEFAULT_PROFILE)
+    assert [(item.article_id, item.title) for item in page.items] == [("1", title)]
+
+
+def test_a_listed_story_carries_the_time_its_story_prints() -> None:
+    fragment = (
+        '<article class="story"><h3 class="story__heading"><a href="/a-post1.html">A</a></h3>'
+        '<time datetime="2024-10-15T10:12:00+07:00">15/10</time></article>'
+        '<ul><li><h3 class="story__heading"><a href="/b-post2.html">B</a></h3>'
+        '<span><time datetime="2024-10-14T08:00:00">14/10</time></span></li></ul>'
+        '<p class="story__heading"><a href="/c-post3.html">C</a>'
+        '<time datetime="2024-10-13T07:00:00Z"></time></p>'
+        '<article class="story"><h3 class="story__heading"><a href="/d-post4.html">D</a></h3>'
+        '<time datetime="not a time"></time></article>'
+    )
+    page = parse_loadmore(loadmore_body(fragment), BASE + "/api/x", DEFAULT_PROFILE)
+    vn = timezone(timedelta(hours=7))
+    assert [(item.article_id, item.published) for item in page.items] == [
+        ("1", datetime(2024, 10, 15, 10, 12, tzinfo=vn)),
+        # no offset: the site's time (+07:00)
+        ("2", datetime(2024, 10, 14, 8, 0, tzinfo=vn)),
+        # neither in an article nor a list item: the link's parent holds the time
+        ("3", datetime(2024, 10, 13, 7, 0, tzinfo=UTC)),
+        ("4", None),
+    ]
+
+
+def test_a_load_more_fragment_without_any_element_lists_nothing() -> None:
+    for fragment in ("<!-- nothing yet -->", "   "):
+        page = parse_loadmore(loadmore_body(fragment), BASE + "/api/x", DEFAULT_PROFILE)
+        assert page.items == ()
+
+
+def test_a_section_page_served_as_bytes_is_read_like_its_text() -> None:
+    as_text = parse_section_page(SECTION_PAGE, BASE + "/xay-dung-dang/", DEFAULT_PROFILE)
+    as_bytes = parse_section_page(
+        SECTION_PAGE.encode("utf-8"), BASE + "/xay-dung-dang/", DEFAULT_PROFILE
+    )
+    assert as_bytes == as_text
+    assert as_bytes.items[0].title == "Một"

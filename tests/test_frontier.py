@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from storage import Store
@@ -113,3 +114,21 @@ def test_mark_removed_keeps_the_article_and_sets_the_time_once(store: Store) -> 
     assert store.get_article("7").removed_at == first
     assert store.get_article("7").article == make_article("7")
     assert not store.mark_removed("8")
+
+
+def test_a_due_entry_carries_everything_it_was_queued_with(store: Store) -> None:
+    frontier = store.frontier()
+    queued = FrontierEntry(
+        "a:7",
+        "article",
+        "https://baohatinh.vn/a-post7.html",
+        "xay-dung-dang",
+        depth=2,
+        etag='"e1"',
+        last_modified="Tue, 15 Oct 2024 03:12:00 GMT",
+    )
+    frontier.add([queued])
+    run = store.begin_run()
+    assert frontier.due(run) == [queued]
+    frontier.fail(queued.key, "http-500", run, retry_base_seconds=0.0)
+    assert frontier.due(store.begin_run()) == [replace(queued, attempts=1)]

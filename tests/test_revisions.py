@@ -110,3 +110,24 @@ def test_each_revision_and_the_record_note_their_parser_version(store: Store) ->
     # The same content under a newer parser: the record notes it, no new revision.
     assert store.get_article("123456").article.parser_version == "3"
     assert [r.parser_version for r in list_revisions(store, "123456")] == ["1", "2"]
+
+
+def test_the_content_hash_of_a_record_never_changes_between_releases() -> None:
+    # Archived rows keep the hash their version was stored with: a hash computed another
+    # way would make every article look edited at its next fetch. (Value from release 0.1.)
+    expected = "45dba203f4f633bbab89c7a65058ba2ba28775927cf2ea1916e6fc742a4d763d"
+    assert content_hash(make_article()) == expected
+
+
+def test_whitespace_of_any_kind_is_no_content_change() -> None:
+    plain = replace(
+        make_article(), title="Hương Sơn biểu dương", body_paragraphs=("Một hai ba", "bốn năm")
+    )
+    spaced = replace(
+        plain,
+        title=" Hương\u00a0Sơn \u2003biểu\tdương\n\x1c ",
+        body_paragraphs=("Một\u3000hai  ba", " bốn\u2028năm "),
+    )
+    assert content_hash(spaced) == content_hash(plain)
+    expected = "5937105f5a1f54c135ce4737cb7ca6236e16cdb1989b99a3a7531e1ff1d6f62e"  # release 0.1
+    assert content_hash(plain) == expected

@@ -9,6 +9,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from scraper.errors import StoreError
 from scraper.records import Image, RelatedLink
@@ -54,9 +55,7 @@ def test_the_frontier_row_is_settled_with_the_article(store: Store) -> None:
     article = make_article()
     frontier.add([entry(article.article_id)])
     run = store.begin_run()
-    settle = Settlement(
-        f"a:{article.article_id}", "done", run, etag='"v1"', follow=(entry("999"),)
-    )
+    settle = Settlement(f"a:{article.article_id}", "done", run, etag='"v1"', follow=(entry("999"),))
     assert store.save_article(article, make_raw(article), run_id=run, settle=settle) == "new"
     assert frontier.states() == {"done": 1, "pending": 1}
     assert frontier.entries([settle.key])[settle.key].etag == '"v1"'
@@ -104,6 +103,51 @@ def test_a_batch_stores_a_body_shared_by_two_of_its_articles_once(store: Store) 
     assert store.save_articles(batch) == ["new", "new"]
     counts = store.counts()
     assert (counts["raw_pages"], counts["fetches"], counts["articles"]) == (1, 2, 2)
+
+
+def test_new_articles_of_one_batch_each_keep_their_own_parts_page_and_order(
+    store: Store,
+) -> None:
+    # The articles a batch adds are inserted together: none may get another's images,
+    # links, revision or raw page, and their rows are numbered in batch order.
+    stored = make_article("1")
+    old_page, page_3, page_4 = b"<html>page 1</html>", b"<html>page 3</html>", b"<html>4</html>"
+    store.save_article(stored, make_raw(stored, body=old_page))
+    articles = [
+        make_article(
+            str(n),
+            title=f"Bài số {n}",
+            images=(Image(f"https://cdn.baohatinh.vn/images/{n}.jpg", f"Ảnh {n}", None, 0),),
+            related=(
+                RelatedLink(
+                    f"https://baohatinh.vn/a-post{900 + n}.html", f"Bài {n}", None, "inline"
+                ),
+            )
+            * (n % 2),  # some articles have no related link at all
+        )
+        for n in (5, 2, 3, 4)
+    ]
+    bodies = [page_3, old_page, page_3, page_4]  # one body stored before, one shared
+    batch = [ArticleToSave(a, make_raw(a, body=b)) for a, b in zip(articles, bodies, strict=True)]
+    assert store.save_articles(batch) == ["new"] * 4
+    for article in articles:
+        archived = store.get_article(article.article_id)
+        assert (archived.article, archived.revisions) == (article, 1)
+    pages = {fetch.article_id: store.load_raw_page(fetch).body for fetch in store.latest_fetches()}
+    assert pages == {"1": old_page, "5": page_3, "2": old_page, "3": page_3, "4": page_4}
+    assert store.counts()["raw_pages"] == 3
+    with store.engine.connect() as conn:
+        in_row_order = conn.execute(text("SELECT article_id FROM articles ORDER BY id"))
+        assert [site_id for (site_id,) in in_row_order] == ["1", "5", "2", "3", "4"]
+
+
+def test_a_batch_larger_than_one_lookup_saves_every_article(store: Store) -> None:
+    articles = [make_article(str(n), title=f"Bài số {n}") for n in range(1, 1202)]
+    store.save_articles([ArticleToSave(articles[0], make_raw(articles[0]))])
+    batch = [ArticleToSave(a, make_raw(a)) for a in articles]
+    assert store.save_articles(batch) == ["unchanged"] + ["new"] * 1200
+    assert store.counts()["articles"] == 1201
+    assert store.get_article("1200").article == articles[1199]
 
 
 def test_a_batch_settles_every_frontier_row_with_its_article(store: Store) -> None:

@@ -23,9 +23,9 @@ fixed pieces chosen by which filters are set.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
-from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -171,36 +171,59 @@ def _page_keys(conn: Connection, plan: _Plan, limit: int, offset: int) -> list[i
     """Return the keys of one page, in result order, reading segments only as needed."""
     need = limit + offset
     keys: list[int] = []
-    for segment in _live_segments(conn, plan):
-        if len(keys) >= need:
+
+    def short() -> bool:
+        return len(keys) < need
+
+    last = len(plan.segments) - 1
+    for number, segment in _live_segments(conn, plan, short):
+        if number == last and plan.every_match is not None:
+            # Each earlier tier was read whole (or matched nothing): its rows are in keys.
+            # The newest ``need`` matches hold at least ``need - len(keys)`` others.
+            seen = set(keys)
+            rows = conn.execute(text(f"{plan.every_match} LIMIT :n"), {**plan.params, "n": need})
+            keys.extend([key for (key,) in rows if key not in seen][: need - len(keys)])
             break
         params = {**plan.params, "n": need - len(keys)}
-        keys += [key for (key,) in conn.execute(text(f"{segment} LIMIT :n"), params)]
+        keys.extend(key for (key,) in conn.execute(text(f"{segment} LIMIT :n"), params))
     return keys[offset:need]
 
 
-def _live_segments(conn: Connection, plan: _Plan) -> Iterator[str]:
-    """Yield the plan's segments, skipping a tier when one of the parts it needs (exact,
-    title, about) matches nothing at all: a probe of ``LIMIT 1`` is cheap where that
-    part has matches, and where it has none it saves every tier that needs it. A part is
-    probed only when a tier needs it and a later tier does too (the last tier that needs
-    it might as well be read), the short lists first (title, about: marked words), so
-    that a query matching no title never probes its exact words for it."""
+def _live_segments(
+    conn: Connection, plan: _Plan, wanted: Callable[[], bool] = lambda: True
+) -> Iterator[tuple[int, str]]:
+    """Yield the plan's segments (numbered) while ``wanted()`` says more rows are needed,
+    skipping a tier when one of the parts it needs (exact, title, about) matches nothing.
+
+    A probe of ``LIMIT 1`` is cheap where its part has matches, and where it has none it
+    saves every tier that needs it. So a part is probed only when a tier needs it and a
+    later tier does too (the last tier that needs it might as well be read), the short
+    lists first (title, about: marked words), so that a query matching no title never
+    probes its exact words for it. The exact part, which may be a long list (or a prefix
+    whose words FTS5 merges before the first row), is probed only once a tier has come
+    back short: until then the first tier usually fills the page by itself.
+    """
     found: dict[str, bool] = {}
     needs = plan.needs or tuple(() for _ in plan.segments)
+    read = False
 
     def may_match(part: str, number: int) -> bool:
         if part not in found:
             if not any(part in later for later in needs[number + 1 :]):
                 return True  # reading this tier tells as much as a probe would
+            if part == "e" and not read:
+                return True
             probe = text(plan.probes[part])
             found[part] = conn.execute(probe, plan.params).first() is not None
         return found[part]
 
     for number, segment in enumerate(plan.segments):
+        if not wanted():
+            return
         parts = sorted(needs[number], key=_PROBE_ORDER.index)
         if all(may_match(part, number) for part in parts):
-            yield segment
+            yield number, segment
+            read = True
 
 
 _PROBE_ORDER = ("t", "a", "e")
@@ -236,7 +259,7 @@ def matching_ids(
         database_errors(store.engine.url, f"searching {request.text!r}"),
         store.engine.connect() as conn,
     ):
-        for segment in list(_live_segments(conn, plan)):
+        for _, segment in list(_live_segments(conn, plan)):
             result = conn.execution_options(yield_per=batch_size).execute(
                 text(segment), plan.params
             )
@@ -347,6 +370,10 @@ class _Plan:
     # tells whether a part matches anything (see ``_live_segments``).
     needs: tuple[tuple[str, ...], ...] = ()
     probes: dict[str, str] | None = None
+    # Every match, newest first: the last tier is every match not in an earlier tier, and
+    # a page reaches it only after reading each earlier tier whole, so it can read this
+    # (cheap) instead and leave out the rows it already has (see ``_page_keys``).
+    every_match: str | None = None
 
     def count(self) -> Any:
         return text(self.count_sql)
@@ -388,6 +415,7 @@ def _tiers() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 _TIERS = _tiers()
+_TITLE_TIERS = (("({e})", ("e",)), ("({q}) NOT ({e})", ()))
 
 
 def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
@@ -431,8 +459,11 @@ def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
         "t": _fts5(parsed.groups, "title"),
         "a": _fts5(parsed.groups, "about"),
     }
+    # Terms all kept to titles: every match is a title match and its title is what it is
+    # about, so only the exact tier and the rest remain (the others would be read empty).
+    plan_tiers = _TITLE_TIERS if all(term.title_only for term in parsed.terms) else _TIERS
     tiers = []
-    for number, (pattern, _) in enumerate(_TIERS, start=1):
+    for number, (pattern, _) in enumerate(plan_tiers, start=1):
         params[f"t{number}"] = matching(pattern.format(**forms))
         tier_where = [f"article_search MATCH :t{number}", *where]
         tiers.append(f"{_select(rowid, source, tier_where)} ORDER BY {rowid} DESC")
@@ -441,8 +472,11 @@ def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
         params[f"p{part}"] = matching(forms[part])
         probe_where = [f"article_search MATCH :p{part}", *where]
         probes[part] = f"{_select(rowid, source, probe_where)} LIMIT 1"
-    needs = tuple(needed for _, needed in _TIERS)
-    return _Plan(count_sql, tuple(tiers), "search_rowid", params, needs, probes)
+    needs = tuple(needed for _, needed in plan_tiers)
+    every_match = (
+        f"{_select(rowid, source, ['article_search MATCH :q', *where])} ORDER BY {rowid} DESC"
+    )
+    return _Plan(count_sql, tuple(tiers), "search_rowid", params, needs, probes, every_match)
 
 
 def _fts5_facets(filters: SearchFilters) -> str:
@@ -690,15 +724,30 @@ _MAX_ANCHORS = 200
 
 
 def _best_window(found: list[tuple[int, int, int]], total: int, words: int) -> tuple[int, int]:
-    """Return (distinct terms in view, first word) of the earliest best window."""
-    starts = [start for start, _, _ in found]
+    """Return (distinct terms in view, first word) of the earliest best window.
+
+    ``found`` is in text order. Each occurrence (up to ``_MAX_ANCHORS``) anchors a window;
+    windows only move forward, so one pass keeps count of the terms inside.
+    """
     best = (0, 0)
-    for anchor in starts[:_MAX_ANCHORS]:
-        begin = _window_start(anchor, total, words)
-        low, high = bisect_left(starts, begin), bisect_left(starts, begin + words)
-        seen = len({number for _, _, number in found[low:high]})
-        if seen > best[0]:
-            best = (seen, begin)
+    everything = len({number for _, _, number in found})
+    inside: dict[int, int] = {}  # term number -> occurrences in the window
+    low = high = 0
+    for start, _, _ in found[:_MAX_ANCHORS]:
+        begin = _window_start(start, total, words)
+        while high < len(found) and found[high][0] < begin + words:
+            inside[found[high][2]] = inside.get(found[high][2], 0) + 1
+            high += 1
+        while found[low][0] < begin:
+            number = found[low][2]
+            inside[number] -= 1
+            if not inside[number]:
+                del inside[number]
+            low += 1
+        if len(inside) > best[0]:
+            best = (len(inside), begin)
+            if best[0] == everything:
+                break  # no later window shows more, and the earliest wins ties
     return best
 
 
@@ -735,20 +784,28 @@ def _cut(
 def _squeezed(piece: str) -> tuple[str, list[int]]:
     """Return ``piece`` with each whitespace run (paragraph breaks) as one space and the
     ends trimmed, and where each offset of ``piece`` (0 … len) lands in the result."""
+    first, stop = len(piece) - len(piece.lstrip()), len(piece.rstrip())
+    if stop <= first:  # nothing but whitespace
+        return "", [0] * (len(piece) + 1)
     out: list[str] = []
-    where: list[int] = []
-    size = 0
-    content_end = len(piece.rstrip())
-    for index, char in enumerate(piece):
-        where.append(size)
-        if not char.isspace():
-            out.append(char)
-            size += 1
-        elif size and not piece[index - 1].isspace() and index < content_end:
-            out.append(" ")  # the first space of an inner run
-            size += 1
-    where.append(size)
+    where = [0] * first  # leading whitespace goes away
+    size, done = 0, first
+    # One step per whitespace run, not per character: the words in between are copied.
+    for run in _SPACE_RUN.finditer(piece, first, stop):
+        begin, end = run.span()
+        out += [piece[done:begin], " "]
+        where.extend(range(size, size + begin - done + 1))  # the words, then the space
+        size += begin - done + 1
+        where.extend([size] * (end - begin - 1))  # the rest of the run
+        done = end
+    out.append(piece[done:stop])
+    where.extend(range(size, size + stop - done))
+    size += stop - done
+    where.extend([size] * (len(piece) - stop + 1))  # trailing whitespace, and the end
     return "".join(out), where
+
+
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def _merged(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

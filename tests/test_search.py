@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scraper.errors import QueryError
 from storage import Store, fold, search
 from storage.search import SearchResults, parse_query
 from tests.fixtures_db import VN, make_article, make_raw
+
+search_module = sys.modules["storage.search"]  # the package exports a function of its name
 
 
 def _article(article_id: str, day: datetime, title: str, body: str, **changes: object):
@@ -312,3 +317,33 @@ def test_the_total_counts_every_match_whatever_the_page(corpus: Store) -> None:
     whole = search(corpus, "Đảng")
     for limit, offset in [(0, 0), (1, 0), (1, 1), (5, 100)]:
         assert search(corpus, "Đảng", limit=limit, offset=offset).total == whole.total > 1
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 4)), max_size=300),
+    st.integers(0, 60),
+)
+def test_the_snippet_window_is_the_earliest_with_the_most_terms(
+    occurrences: list[tuple[int, int]], words: int
+) -> None:
+    # Reference: every anchor's window counted afresh.
+    found = sorted({(start, start, number) for start, number in occurrences})
+    total = max([start + 1 for start, _, _ in found] + [words])
+    best = (0, 0)
+    for anchor, _, _ in found[: search_module._MAX_ANCHORS]:
+        begin = search_module._window_start(anchor, total, words)
+        seen = len({number for start, _, number in found if begin <= start < begin + words})
+        if seen > best[0]:
+            best = (seen, begin)
+    assert search_module._best_window(found, total, words) == best
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab. \n\t\u00a0\u3000\x1cđ")), max_size=60))
+def test_squeezing_whitespace_tells_where_each_offset_lands(piece: str) -> None:
+    squeezed, where = search_module._squeezed(piece)
+    assert squeezed == " ".join(piece.split())
+    assert len(where) == len(piece) + 1 and where[-1] == len(squeezed)
+    for offset, char in enumerate(piece):
+        if not char.isspace():  # every letter lands on itself
+            assert squeezed[where[offset]] == char
+    assert where == sorted(where)

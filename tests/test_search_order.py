@@ -230,6 +230,20 @@ def test_outside_titles_the_lead_does_not_lift_an_article_the_newest_comes_first
     assert _ids(store, SearchQuery("dân vận khéo")) == ["42", "41"]
 
 
+def test_a_title_only_search_ranks_exact_titles_first_then_the_newest(store: Store) -> None:
+    articles = [
+        _article("51", _at(2020, 1, 1), "Dân vận khéo ở xã", "Nội dung."),
+        _article("52", _at(2024, 1, 1), "Dẫn văn bản mới", "Nội dung."),  # folded: dan van
+        _article("53", _at(2025, 1, 1), "Tin vắn", "Dân vận khéo ở thôn."),  # not in title
+        _article("54", _at(2022, 1, 1), "Tin: dân vận", "Nội dung."),
+    ]
+    for article in articles:
+        store.save_article(article, make_raw(article))
+    assert _ids(store, SearchQuery("dân vận", title_only=True)) == ["54", "51", "52"]
+    assert _ids(store, SearchQuery("title:dân title:vận")) == ["54", "51", "52"]
+    assert _ids(store, SearchQuery("dân vận", title_only=True), limit=1, offset=2) == ["52"]
+
+
 # --- years the site mistyped --------------------------------------------------------------
 
 

@@ -193,15 +193,17 @@ def _live_segments(
     conn: Connection, plan: _Plan, wanted: Callable[[], bool] = lambda: True
 ) -> Iterator[tuple[int, str]]:
     """Yield the plan's segments (numbered) while ``wanted()`` says more rows are needed,
-    skipping a tier when one of the parts it needs (exact, title, about) matches nothing.
+    skipping a tier when a probe it waits on (``_probe_keys``: the title, the exact words,
+    the title with the about words, the exact words in the title) matches nothing.
 
-    A probe of ``LIMIT 1`` is cheap where its part has matches, and where it has none it
-    saves every tier that needs it. So a part is probed only when a tier needs it and a
-    later tier does too (the last tier that needs it might as well be read), the short
-    lists first (title, about: marked words), so that a query matching no title never
-    probes its exact words for it. The exact part, which may be a long list (or a prefix
-    whose words FTS5 merges before the first row), is probed only once a tier has come
-    back short: until then the first tier usually fills the page by itself.
+    A probe of ``LIMIT 1`` is cheap where it has matches, and where it has none it saves
+    every tier that waits on it (reading an empty tier newest first walks all its words).
+    So a probe runs only when a tier waits on it and a later tier does too (the last tier
+    that needs it might as well be read), the short lists first (title, about: marked
+    words), so that a query matching no title never probes its exact words for it. Probes
+    of the exact words, which may be long lists (or a prefix whose words FTS5 merges
+    before the first row), wait until a tier has come back short: until then the first
+    tier usually fills the page by itself.
     """
     found: dict[str, bool] = {}
     needs = plan.needs or tuple(() for _ in plan.segments)
@@ -211,7 +213,7 @@ def _live_segments(
         if part not in found:
             if not any(part in later for later in needs[number + 1 :]):
                 return True  # reading this tier tells as much as a probe would
-            if part == "e" and not read:
+            if part in _COSTLY_PROBES and not read:
                 return True
             probe = text(plan.probes[part])
             found[part] = conn.execute(probe, plan.params).first() is not None
@@ -220,13 +222,9 @@ def _live_segments(
     for number, segment in enumerate(plan.segments):
         if not wanted():
             return
-        parts = sorted(needs[number], key=_PROBE_ORDER.index)
-        if all(may_match(part, number) for part in parts):
+        if all(may_match(part, number) for part in needs[number]):
             yield number, segment
             read = True
-
-
-_PROBE_ORDER = ("t", "a", "e")
 
 
 def _hydrate(conn: Connection, key: str, keys: list[int], columns: str) -> list[RowMapping]:
@@ -405,13 +403,32 @@ def _tiers() -> tuple[tuple[str, tuple[str, ...]], ...]:
     for exact in (True, False):
         for place in ({"t": True, "a": True}, {"t": True, "a": False}, {"t": False}):
             flags = {"e": exact, **place}
-            needs = tuple(name for name, on in flags.items() if on)
-            expression = " AND ".join(f"({{{name}}})" for name in needs) or "({q})"
+            parts = [name for name, on in flags.items() if on]
+            expression = " AND ".join(f"({{{name}}})" for name in parts) or "({q})"
             for name, on in flags.items():
                 if not on:
                     expression = f"({expression}) NOT ({{{name}}})"
-            tiers.append((expression, needs))
+            tiers.append((expression, _probe_keys(parts)))
     return tuple(tiers)
+
+
+def _probe_keys(parts: Sequence[str]) -> tuple[str, ...]:
+    """The probes a tier needing ``parts`` waits on: each part, and the pairs that are
+    often empty when each part alone is not (the title with the about words; the exact
+    words in the title)."""
+    keys = [part for part in ("t", "e") if part in parts]
+    if "t" in parts and "a" in parts:
+        keys.append("ta")
+    if "t" in parts and "e" in parts:
+        keys.append("et")
+    return tuple(sorted(keys, key=_PROBE_ORDER.index))
+
+
+# Probes, cheapest first: title and about words are marked words with short lists; the
+# exact words may be long lists.
+_PROBE_ORDER = ("t", "ta", "e", "et")
+_COSTLY_PROBES = ("e", "et")
+_PROBES = {"t": "({t})", "ta": "({t}) AND ({a})", "e": "({e})", "et": "({e}) AND ({t})"}
 
 
 _TIERS = _tiers()
@@ -468,8 +485,8 @@ def _sqlite_plan(request: SearchQuery, parsed: ParsedQuery) -> _Plan:
         tier_where = [f"article_search MATCH :t{number}", *where]
         tiers.append(f"{_select(rowid, source, tier_where)} ORDER BY {rowid} DESC")
     probes = {}
-    for part in ("e", "t", "a"):
-        params[f"p{part}"] = matching(forms[part])
+    for part, pattern in _PROBES.items():
+        params[f"p{part}"] = matching(pattern.format(**forms))
         probe_where = [f"article_search MATCH :p{part}", *where]
         probes[part] = f"{_select(rowid, source, probe_where)} LIMIT 1"
     needs = tuple(needed for _, needed in plan_tiers)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -33,6 +34,8 @@ class LockingArchive(ArchiveWriter, Protocol):
         self, holder: str, *, lease_seconds: float, heartbeat_seconds: float
     ) -> Any: ...
 
+    def optimize_search_index(self) -> None: ...
+
 
 def run_exclusive_crawl(
     settings: Settings,
@@ -40,12 +43,15 @@ def run_exclusive_crawl(
     *,
     holder: str,
     stop: threading.Event | None = None,
+    optimize_index: bool = False,
     **crawl_options: Any,
 ) -> CrawlReport:
     """Run :func:`run_crawl` while holding the archive's crawl lock; return its report.
 
     ``holder`` says who runs it (shown to anyone who finds the lock held);
-    ``crawl_options`` go to ``run_crawl`` as they are. If the lease is
+    ``crawl_options`` go to ``run_crawl`` as they are. With ``optimize_index``, the
+    search index is merged afterwards, still under the lock (unless the crawl was
+    stopped): the weekly sweep does it, so searches stay fast. If the lease is
     lost (this process stalled past it and another crawl took over), the crawl is stopped.
     Raises ``CrawlLocked`` (exit code 75) naming the holder when another crawl runs, and
     ``StoreError`` if the database refuses.
@@ -61,6 +67,10 @@ def run_exclusive_crawl(
         log.info("crawl started by %s: sections %s", holder,
                  ", ".join(section.slug for section in settings.sections))
         report = run_crawl(settings, store, stop=stop, **crawl_options)
+        if optimize_index and not stop.is_set():
+            started = time.monotonic()
+            store.optimize_search_index()
+            log.info("search index optimized in %.1f s", time.monotonic() - started)
     log.info(
         "crawl finished: exit %d, discovered %d, new %d, updated %d, unchanged %d, "
         "failed %d, %.1f s", report.exit_code, report.discovered, report.new, report.updated,

@@ -53,6 +53,9 @@ CRAWL_OPTIONS: Mapping[str, Mapping[str, object]] = {
     "recheck": {},
     "sitemap": {"full": True},
 }
+# Jobs after which the search index is merged (`baohatinh db optimize`), under the same
+# lock: once a week is enough, and the sweep already runs at a quiet hour.
+OPTIMIZING_KINDS = frozenset({"sitemap"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +176,7 @@ class Daemon:
         try:
             run_exclusive_crawl(self._settings_for(spec), self.store,
                                 holder=f"baohatinh schedule (job {job_id})", stop=crawl_stop,
+                                optimize_index=spec.kind in OPTIMIZING_KINDS,
                                 **CRAWL_OPTIONS[spec.kind])
         except CrawlLocked as exc:
             log.warning("job %s skipped this turn: %s", job_id, exc)

@@ -214,6 +214,12 @@ class _Crawl:
         workers = max(1, settings.crawl.concurrency)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         self.in_flight = workers * 2
+        # One page parsed at a time. lxml lets go of the GIL for every parse and XPath
+        # query (some forty per page), so eight threads parsing at once hand the GIL to
+        # each other thousands of times a second: measured, eight parsing threads got
+        # 255 pages/s where the same threads taking turns got 380-410, and a crawl made
+        # five times fewer context switches. Fetching still runs in every thread.
+        self.parsing = threading.Lock()
         self.unsaved: list[ArticleToSave] = []  # parsed, waiting for their transaction
         self.unsaved_since = 0.0  # monotonic time the oldest of them was parsed
 
@@ -496,7 +502,8 @@ class _Crawl:
         if raw.status != 200 or article_id(raw.final_url, self.settings.profile) is None:
             return PageResult(entry, raw=raw)
         try:
-            article = parse_article(raw.body, raw.final_url, self.settings.profile)
+            with self.parsing:
+                article = parse_article(raw.body, raw.final_url, self.settings.profile)
         except ParseError as exc:
             return PageResult(entry, raw=raw, error=exc)
         return PageResult(entry, raw=raw, article=article)

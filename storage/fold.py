@@ -177,12 +177,14 @@ _TOKEN_CACHE_SIZE = 1 << 16
 class _TokenPairs:
     """``word_pairs`` of single tokens (runs of non-whitespace NFC text), remembered.
 
-    ``plain[token]``: the pairs of ``token``, exact words as cut from the lower-case text;
-    ``tone_fixed[token]``: the pairs with ``exact_word`` applied to every exact word, only
-    where they differ from ``plain``; ``old_style``: the tokens holding an old-style tone
-    (``_OLD_STYLE_IN_TEXT``). A token that the whole-text way treats specially (a
-    length-changing ``lower()``, a combining mark left by NFC, folded and lower-case words
-    splitting apart) is never remembered.
+    ``old_style``: the tokens holding an old-style tone (``_OLD_STYLE_IN_TEXT``): a text
+    with one of them has ``exact_word`` applied to every exact word. ``plain[token]``: the
+    pairs of ``token`` as such a text or any other holds them (exact words as cut from the
+    lower-case text, fixed by ``exact_word`` for an old-style token); ``tone_fixed[token]``:
+    those of a token without an old-style tone in a text with one, where they differ from
+    ``plain`` (hardly ever: ``exact_word`` changes little but old-style tones). A token
+    that the whole-text way treats specially (a length-changing ``lower()``, a combining
+    mark left by NFC, folded and lower-case words splitting apart) is never remembered.
     """
 
     __slots__ = ("old_style", "plain", "tone_fixed")
@@ -205,10 +207,11 @@ class _TokenPairs:
             pair for pair in zip(words, exacts, strict=True) if len(pair[0]) <= MAX_TOKEN_LENGTH
         ]
         fixed = [(word, exact_word(exact)) for word, exact in plain]
-        if fixed != plain:
-            self.tone_fixed[token] = fixed
         if _OLD_STYLE_IN_TEXT.search(lowered):
+            plain = fixed  # a text holding this token is a text with an old-style tone
             self.old_style.add(token)
+        elif fixed != plain:
+            self.tone_fixed[token] = fixed
         self.plain[token] = plain
         return plain
 
@@ -243,9 +246,8 @@ def word_pairs(text: str) -> list[tuple[str, str]]:
                         return _whole_text_pairs(nfc)
                 found[index] = pairs
     # An old-style tone anywhere makes the whole-text way fix up every exact word.
-    if not cache.old_style.isdisjoint(tokens_) and cache.tone_fixed:
-        fixed = cache.tone_fixed.get
-        found = [fixed(token, pairs) for token, pairs in zip(tokens_, found, strict=True)]
+    if cache.tone_fixed and not cache.old_style.isdisjoint(tokens_):
+        found = list(map(cache.tone_fixed.get, tokens_, found))  # default: the plain pairs
     return list(chain.from_iterable(found))
 
 

@@ -54,6 +54,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
@@ -74,6 +76,7 @@ __all__ = [
     "TITLE_MARK",
     "author_words",
     "delete_sqlite_index",
+    "document_sqlite_texts",
     "facet_words",
     "section_token",
     "tag_token",
@@ -188,19 +191,35 @@ Words = dict[str, list[str]]  # field (folded or exact column name) -> words
 
 def field_words(document: SearchDocument) -> Words:
     """Return the folded words (``title`` …) and exact words (``title_exact`` …) per field."""
-    pairs = {
+    pairs = _field_pairs(document)
+    words: Words = {}
+    for field, found in pairs.items():
+        words[field] = list(map(_FOLDED, found))
+        words[f"{field}_exact"] = list(map(_EXACT, found))
+    words.update(_key_words(words, document))
+    return words
+
+
+_FOLDED = itemgetter(0)
+_EXACT = itemgetter(1)
+
+
+def _field_pairs(document: SearchDocument) -> dict[str, list[tuple[str, str]]]:
+    """The ``(folded, exact)`` word pairs of each field (``FIELDS`` order)."""
+    return {
         "title": word_pairs(document.title),
         "lead": word_pairs(document.lead or ""),
         "body": word_pairs(document.body),
         "tags": _with_gaps([word_pairs(tag) for tag in document.tags]),
     }
-    words: Words = {}
-    for field, found in pairs.items():
-        words[field] = [folded for folded, _ in found]
-        words[f"{field}_exact"] = [exact for _, exact in found]
-    words[TITLE_KEY] = [TITLE_MARK + word for word in words["title"]]
+
+
+def _key_words(folded: Words, document: SearchDocument) -> Words:
+    """The words of ``title_key``, ``about_key`` and ``facet_key``, from the folded words
+    of the fields."""
+    words: Words = {TITLE_KEY: [TITLE_MARK + word for word in folded["title"]]}
     # GAP (unmarked) between the lead and the tags, as between two tags.
-    lead, tags = words["lead"], words["tags"]
+    lead, tags = folded["lead"], folded["tags"]
     about = [*lead, GAP, *tags] if lead and tags else [*lead, *tags]
     words[ABOUT_KEY] = [word if word == GAP else ABOUT_MARK + word for word in about]
     words[FACET_KEY] = facet_words(document)
@@ -245,7 +264,12 @@ def _with_gaps(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
 
 def key_of(value: str | None) -> str:
     """Return the filter key of an author, section or tag: its folded words, space-joined."""
-    return " ".join(tokens(value or ""))
+    return _key(value or "")
+
+
+@lru_cache(maxsize=1 << 14)  # authors, sections and tags recur from article to article
+def _key(value: str) -> str:
+    return " ".join(tokens(value))
 
 
 def _keys(document: SearchDocument) -> dict[str, str]:
@@ -326,11 +350,43 @@ def sqlite_texts(words: Words) -> dict[str, str]:
     return texts
 
 
+class _SqliteExactWords(dict[tuple[str, str], str]):
+    """``sqlite_exact_word`` of ``(folded, exact)`` pairs, remembered (at most
+    ``_SQLITE_EXACT_SIZE``: emptied when full): looking a pair up is a step in C, where
+    calling the function is one in Python for every word of every article."""
+
+    def __missing__(self, pair: tuple[str, str]) -> str:
+        if len(self) >= _SQLITE_EXACT_SIZE:
+            self.clear()
+        word = self[pair] = sqlite_exact_word(*pair)
+        return word
+
+
+_SQLITE_EXACT_SIZE = 1 << 16
+_sqlite_exact = _SqliteExactWords()
+
+
+def document_sqlite_texts(document: SearchDocument) -> dict[str, str]:
+    """Return ``sqlite_texts(field_words(document))``, without lists of words per field
+    on the way (a body has hundreds)."""
+    pairs = _field_pairs(document)
+    folded = {field: list(map(_FOLDED, found)) for field, found in pairs.items()}
+    words = _key_words(folded, document)
+    exact = _sqlite_exact.__getitem__
+    texts = {}
+    for column in FTS_COLUMNS:
+        if column in EXACT_FIELDS:
+            texts[column] = " ".join(map(exact, pairs[column.removesuffix("_exact")]))
+        else:
+            texts[column] = " ".join(folded[column] if column in folded else words[column])
+    return texts
+
+
 def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
     return {
         "pk": article_pk,
         "rowid": search_rowid(document.published_at, article_pk),
-        **sqlite_texts(field_words(document)),
+        **document_sqlite_texts(document),
     }
 
 

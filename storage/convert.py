@@ -48,7 +48,12 @@ def _norm(value: str | None) -> str | None:
         return None
     # The same text as re.sub(r"\s+", " ", …).strip() (both split on str.isspace()), at a
     # fifth of the cost: the regex had made the content hash a tenth of the writer's work.
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    text = unicodedata.normalize("NFC", value)
+    # Most text is collapsed already: then splitting it into words to join them again
+    # gives it back. Every whitespace character but the space is unprintable.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def _utc_iso(value: datetime | None) -> str | None:

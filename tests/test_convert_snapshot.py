@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -110,3 +111,24 @@ def test_any_value_is_made_json_ready_as_the_reference_makes_it(value: Any) -> N
     expected = _reference_jsonable(value)
     assert json.dumps(found) == json.dumps(expected)
     assert repr(found) == repr(expected)  # a str subclass stays itself, as it did
+
+
+# --- the text a content hash covers ---------------------------------------------------------
+
+_WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+_SPACED = st.lists(
+    st.sampled_from([*_WHITESPACE, "a", "Đảng", "x\u0301", "\u2000", "\u0301", "İ", "\x00"])
+    | st.text(max_size=3),
+    max_size=12,
+).map("".join)
+
+
+@given(st.none() | _SPACED | st.text())
+def test_normalised_text_is_nfc_with_whitespace_runs_collapsed(value: str | None) -> None:
+    expected = None if value is None else " ".join(unicodedata.normalize("NFC", value).split())
+    assert convert._norm(value) == expected
+
+
+def test_every_whitespace_but_the_space_is_unprintable() -> None:
+    # _norm returns printable text without double, leading or trailing spaces as it is.
+    assert [char for char in _WHITESPACE if char.isprintable()] == [" "]

@@ -394,29 +394,32 @@ _FTS_LIST = ", ".join(FTS_COLUMNS)
 _VALUES = ", ".join(":" + c for c in FTS_COLUMNS)
 
 
+# The SQLite statements of an indexed batch go to the driver as they are (sqlite3 binds
+# ":name" from each row's dict): their values are plain text and integers, which
+# SQLAlchemy would hand over unchanged, after a step in Python per row and column.
+_SQLITE_INSERT_DOC = (
+    f"INSERT INTO article_search_doc (search_rowid, article_pk, {_FTS_LIST}) "
+    f"VALUES (:rowid, :pk, {_VALUES})"
+)
+_SQLITE_INSERT_FTS = f"INSERT INTO article_search (rowid, {_FTS_LIST}) VALUES (:rowid, {_VALUES})"
+_SET_SEARCH_ROWID = "UPDATE articles SET search_rowid = :rowid WHERE id = :pk"
+
+
 def _write_sqlite(connection: Connection, batch: list[tuple[int, SearchDocument]]) -> int:
     rows = [_sqlite_row(pk, document) for pk, document in batch]
     delete_sqlite_index(connection, [row["pk"] for row in rows])
-    connection.execute(
-        text(
-            f"INSERT INTO article_search_doc (search_rowid, article_pk, {_FTS_LIST}) "
-            f"VALUES (:rowid, :pk, {_VALUES})"
-        ),
-        rows,
-    )
-    connection.execute(
-        text(f"INSERT INTO article_search (rowid, {_FTS_LIST}) VALUES (:rowid, {_VALUES})"),
-        rows,
-    )
+    connection.exec_driver_sql(_SQLITE_INSERT_DOC, rows)
+    connection.exec_driver_sql(_SQLITE_INSERT_FTS, rows)
     _set_search_rowids(connection, rows)
     return len(rows)
 
 
 def _set_search_rowids(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    connection.execute(
-        text("UPDATE articles SET search_rowid = :rowid WHERE id = :pk"),
-        [{"rowid": row["rowid"], "pk": row["pk"]} for row in rows],
-    )
+    values = [{"rowid": row["rowid"], "pk": row["pk"]} for row in rows]
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(_SET_SEARCH_ROWID, values)
+    else:
+        connection.execute(text(_SET_SEARCH_ROWID), values)
 
 
 def delete_sqlite_index(connection: Connection, article_pks: Sequence[int]) -> None:

@@ -51,6 +51,8 @@ the same way, so filters compare ``Dân vận khéo`` and ``dan van kheo`` alike
 from __future__ import annotations
 
 import json
+import threading
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -287,19 +289,45 @@ def tsvector_literal(words: Words, fields: Sequence[str] = FIELDS) -> str:
     ``fields`` names the columns of ``words`` to take, in the order of ``FIELDS`` (the
     folded ones by default, or ``EXACT_FIELDS``).
     """
-    positions: dict[str, list[str]] = {}
+    # word -> its position marks ("12A"), words in order of first appearance; the marks
+    # are cut from a table rather than formatted word by word.
+    positions: defaultdict[str, list[str]] = defaultdict(list)
     position = 1
     for field, name in zip(FIELDS, fields, strict=True):
-        weight = PG_WEIGHTS[field]
-        for word in words[name]:
+        found = words[name]
+        marks = _position_marks(PG_WEIGHTS[field], position, len(found))
+        for word, mark in zip(found, marks, strict=True):
             if word != GAP:
-                mark = f"{min(position, PG_MAX_POSITION)}{weight}"
-                positions.setdefault(word, []).append(mark)
-            position += 1
-        position += 1  # the gap between fields
-    return " ".join(f"{_quote(word)}:{','.join(marks)}" for word, marks in positions.items())
+                positions[word].append(mark)
+        position += len(found) + 1  # and the gap between fields
+    quoted = map(_quote, positions)
+    return " ".join(map(":".join, zip(quoted, map(",".join, positions.values()), strict=True)))
 
 
+# Position marks ("1A", "2A", …) per weight, index = position, up to PG_MAX_POSITION: built
+# as far as a document needs, replaced (never changed in place) when one needs more.
+_MARK_TABLES: dict[str, list[str]] = {weight: [""] for weight in PG_WEIGHTS.values()}
+_MARK_TABLES_LOCK = threading.Lock()
+
+
+def _position_marks(weight: str, start: int, count: int) -> list[str]:
+    """The marks of ``count`` positions from ``start`` on, clamped to PG_MAX_POSITION."""
+    end = min(start + count, PG_MAX_POSITION + 1)  # past the last position that is no clamp
+    table = _MARK_TABLES[weight]
+    if len(table) < end:
+        with _MARK_TABLES_LOCK:
+            table = _MARK_TABLES[weight]
+            if len(table) < end:
+                stop = min(max(end, 2 * len(table)), PG_MAX_POSITION + 1)
+                table = table + [f"{p}{weight}" for p in range(len(table), stop)]
+                _MARK_TABLES[weight] = table
+    marks = table[start:end]
+    if len(marks) < count:  # positions past PG_MAX_POSITION: PostgreSQL clamps them
+        marks += [f"{PG_MAX_POSITION}{weight}"] * (count - len(marks))
+    return marks
+
+
+@lru_cache(maxsize=1 << 16)
 def _quote(word: str) -> str:
     # Words are letters and digits only, but quote as the tsvector syntax requires anyway.
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"

@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 from storage.fold import tokens, word_pairs
 from storage.index import (
     ABOUT_MARK,
+    EXACT_FIELDS,
+    FIELDS,
     FTS_COLUMNS,
     GAP,
+    PG_MAX_POSITION,
+    PG_WEIGHTS,
     TITLE_MARK,
     SearchDocument,
     document_sqlite_texts,
@@ -21,6 +25,7 @@ from storage.index import (
     key_of,
     sqlite_exact_word,
     sqlite_texts,
+    tsvector_literal,
 )
 
 _WORDS = st.sampled_from(
@@ -116,3 +121,57 @@ def test_exact_columns_mark_the_words_without_diacritics(document: SearchDocumen
 def test_a_key_is_the_folded_words_space_joined(value: str | None) -> None:
     assert key_of(value) == " ".join(tokens(value or ""))
     assert key_of(value) == " ".join(tokens(value or ""))  # remembered: the same
+
+
+# --- PostgreSQL tsvector literals -----------------------------------------------------------
+
+
+def _reference_tsvector_literal(words: dict[str, list[str]], fields: tuple[str, ...]) -> str:
+    """``tsvector_literal`` as first written, word by word: the specification."""
+    positions: dict[str, list[str]] = {}
+    position = 1
+    for field, name in zip(FIELDS, fields, strict=True):
+        weight = PG_WEIGHTS[field]
+        for word in words[name]:
+            if word != GAP:
+                mark = f"{min(position, PG_MAX_POSITION)}{weight}"
+                positions.setdefault(word, []).append(mark)
+            position += 1
+        position += 1
+    quoted = {word: "'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in positions}
+    return " ".join(f"{quoted[word]}:{','.join(marks)}" for word, marks in positions.items())
+
+
+_LITERAL_WORDS = st.sampled_from(["dang", "đảng", "a", "b", GAP, "it's", "back\\slash", "ủy"])
+_WORD_LISTS = st.fixed_dictionaries(
+    {name: st.lists(_LITERAL_WORDS, max_size=30) for name in FIELDS + EXACT_FIELDS}
+)
+
+
+@given(_WORD_LISTS)
+def test_a_tsvector_literal_is_the_reference_literal(words: dict[str, list[str]]) -> None:
+    for fields in (FIELDS, EXACT_FIELDS):
+        assert tsvector_literal(words, fields) == _reference_tsvector_literal(words, fields)
+
+
+@given(_DOCUMENTS)
+def test_a_document_tsvector_literal_is_the_reference_literal(document: SearchDocument) -> None:
+    words = field_words(document)
+    assert tsvector_literal(words) == _reference_tsvector_literal(words, FIELDS)
+    assert tsvector_literal(words, EXACT_FIELDS) == _reference_tsvector_literal(words, EXACT_FIELDS)
+
+
+def test_positions_past_the_last_one_postgresql_keeps_are_clamped() -> None:
+    # A body longer than PG_MAX_POSITION words, with fields before and after it.
+    body = [f"w{n % 50}" for n in range(PG_MAX_POSITION + 500)]
+    words = {
+        "title": ["tieu", "de"],
+        "lead": [],
+        "body": body,
+        "tags": ["the", GAP, "khac"],
+    }
+    words.update({f"{field}_exact": list(words[field]) for field in FIELDS})
+    literal = tsvector_literal(words)
+    assert literal == _reference_tsvector_literal(words, FIELDS)
+    assert f"'khac':{PG_MAX_POSITION}C" in literal
+    assert tsvector_literal(words, EXACT_FIELDS) == literal

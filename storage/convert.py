@@ -86,8 +86,12 @@ def content_hash(article: Article) -> str:
             for link in article.related
         ],
     }
-    data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_HASH_JSON.encode(content).encode("utf-8")).hexdigest()
+
+
+# What content_hash hashes: json.dumps(content, ensure_ascii=False, sort_keys=True,
+# separators=(",", ":")), with one encoder kept instead of a new one per call.
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def snapshot(article: Article) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import sys
 import unicodedata
 from dataclasses import dataclass, fields, is_dataclass
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 import storage.convert  # noqa: F401  (the module, as sys.modules holds it)
 from scraper.records import Article, Image, RelatedLink
-from storage.convert import snapshot
+from storage.convert import content_hash, snapshot
 
 convert = sys.modules["storage.convert"]
 
@@ -132,3 +134,47 @@ def test_normalised_text_is_nfc_with_whitespace_runs_collapsed(value: str | None
 def test_every_whitespace_but_the_space_is_unprintable() -> None:
     # _norm returns printable text without double, leading or trailing spaces as it is.
     assert [char for char in _WHITESPACE if char.isprintable()] == [" "]
+
+
+def _reference_content_hash(article: Article) -> str:
+    """``content_hash`` as first written (regex whitespace, json.dumps): the specification."""
+
+    def norm(value: str | None) -> str | None:
+        if value is None:
+            return None
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
+
+    def utc(value: datetime | None) -> str | None:
+        return value.astimezone(UTC).isoformat() if value is not None else None
+
+    content = {
+        "title": norm(article.title),
+        "lead": norm(article.lead),
+        "published_at": utc(article.published_at),
+        "updated_at": utc(article.updated_at),
+        "author": norm(article.author),
+        "section": norm(article.section),
+        "tags": [norm(tag) for tag in article.tags],
+        "body": [norm(paragraph) for paragraph in article.body_paragraphs],
+        "images": [
+            [norm(image.url), norm(image.caption), norm(image.alt), image.position]
+            for image in article.images
+        ],
+        "related": [
+            [norm(link.url), norm(link.title), norm(link.summary), link.kind]
+            for link in article.related
+        ],
+    }
+    data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+@given(_ARTICLES)
+def test_the_content_hash_is_the_reference_hash(article: Article) -> None:
+    assert content_hash(article) == _reference_content_hash(article)
+
+
+@given(_SPACED, _SPACED)
+def test_the_content_hash_of_spaced_text_is_the_reference_hash(title: str, body: str) -> None:
+    article = Article(url="u", article_id="1", title=title, body_paragraphs=(body, title))
+    assert content_hash(article) == _reference_content_hash(article)

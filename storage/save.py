@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -403,7 +404,7 @@ def _insert_children(connection: Connection, articles: Sequence[tuple[int, Artic
             "article_pk": pk,
             "position": position,
             "url": link.url,
-            "target_article_id": article_id_of(link.url),
+            "target_article_id": _target_article_id(link.url),
             "title": link.title,
             "summary": link.summary,
             "kind": link.kind,
@@ -413,6 +414,11 @@ def _insert_children(connection: Connection, articles: Sequence[tuple[int, Artic
     ]
     if related:
         connection.execute(_INSERT_RELATED, related)
+
+
+# Related links point at a few popular articles again and again; the id of a URL never
+# changes (the default site profile is frozen).
+_target_article_id = lru_cache(maxsize=1 << 14)(article_id_of)
 
 
 def _next_revision(connection: Connection, pk: int) -> int:

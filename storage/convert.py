@@ -121,7 +121,11 @@ def _jsonable(value: Any) -> Any:
         return [item if type(item) in _PLAIN else _jsonable(item) for item in value]
     names = _DATACLASS_FIELDS.get(kind)
     if names is not None:
-        return {name: _jsonable(getattr(value, name)) for name in names}
+        data = {}
+        for name in names:
+            item = getattr(value, name)
+            data[name] = item if type(item) in _PLAIN else _jsonable(item)
+        return data
     if kind is datetime:
         return value.isoformat()
     if kind is dict:

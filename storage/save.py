@@ -28,7 +28,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scraper.errors import StoreError
@@ -398,7 +398,7 @@ def _insert_children(connection: Connection, articles: Sequence[tuple[int, Artic
         for image in article.images
     ]
     if images:
-        connection.execute(_INSERT_IMAGES, images)
+        _insert_plain_rows(connection, _INSERT_IMAGES, images)
     related = [
         {
             "article_pk": pk,
@@ -413,7 +413,34 @@ def _insert_children(connection: Connection, articles: Sequence[tuple[int, Artic
         for position, link in enumerate(article.related)
     ]
     if related:
-        connection.execute(_INSERT_RELATED, related)
+        _insert_plain_rows(connection, _INSERT_RELATED, related)
+
+
+def _insert_plain_rows(
+    connection: Connection, statement: Insert, rows: list[dict[str, Any]]
+) -> None:
+    """Run ``statement`` (an ``INSERT`` of a table's columns) for ``rows``: dicts with the
+    same keys, of plain text and integers, which no column type converts.
+
+    On SQLite the ``INSERT`` goes to the driver as it is (sqlite3 binds ":name" from each
+    dict): SQLAlchemy would hand these values over unchanged, after a step in Python per
+    row and column. Elsewhere, SQLAlchemy runs ``statement``.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execute(statement, rows)
+        return
+    key = (statement.table.name, *rows[0])
+    sql = _PLAIN_INSERTS.get(key)
+    if sql is None:
+        names = list(rows[0])
+        sql = _PLAIN_INSERTS[key] = (
+            f"INSERT INTO {statement.table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join(':' + name for name in names)})"
+        )
+    connection.exec_driver_sql(sql, rows)
+
+
+_PLAIN_INSERTS: dict[tuple[str, ...], str] = {}
 
 
 # Related links point at a few popular articles again and again; the id of a URL never

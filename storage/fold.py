@@ -170,8 +170,9 @@ def _lower_same_length(nfc: str) -> str:
 
 # Per whitespace-delimited token of NFC text, what ``word_pairs`` makes of it: news text
 # repeats a few thousand syllables, so nearly every token of a page has been seen before.
-# Bounded: a new set of tables replaces a full one (see ``_TokenPairs``).
-_TOKEN_CACHE_SIZE = 1 << 16
+# Bounded: a new set of tables replaces a full one (see ``_TokenPairs``); 32,768 tokens
+# hold some 20 MB at most (measured on tokens of a word and a number each).
+_TOKEN_CACHE_SIZE = 1 << 15
 
 
 class _TokenPairs:

@@ -390,7 +390,7 @@ class _SqliteExactWords(dict[tuple[str, str], str]):
         return word
 
 
-_SQLITE_EXACT_SIZE = 1 << 16
+_SQLITE_EXACT_SIZE = 1 << 15
 _sqlite_exact = _SqliteExactWords()
 
 

@@ -76,6 +76,17 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database)
 
 
+# Vietnamese text stays readable (and smaller) in JSON columns. One encoder for every
+# value: json.dumps(value, ensure_ascii=False) builds a new one per call (its settings are
+# not the default ones), which cost as much as encoding a short list of tags.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def json_text(value: Any) -> str:
+    """Return ``json.dumps(value, ensure_ascii=False)``: how JSON columns are written."""
+    return _JSON_ENCODER.encode(value)
+
+
 def make_engine(url: str) -> Engine:
     """Return an engine for ``url`` (SQLite file or PostgreSQL), configured for the archive.
 
@@ -83,10 +94,7 @@ def make_engine(url: str) -> Engine:
     driver is missing, or an SQLite file's folder does not exist. No connection is opened.
     """
     parsed = normalize_url(url)
-    options: dict[str, Any] = {
-        # Vietnamese text stays readable (and smaller) in JSON columns.
-        "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
-    }
+    options: dict[str, Any] = {"json_serializer": json_text}
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_folder(parsed)
     else:

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 
 __all__ = [
     "MAX_TOKEN_LENGTH",
@@ -168,12 +168,92 @@ def _lower_same_length(nfc: str) -> str:
     return "".join(char.lower()[:1] or char for char in nfc)
 
 
+# Per whitespace-delimited token of NFC text, what ``word_pairs`` makes of it: news text
+# repeats a few thousand syllables, so nearly every token of a page has been seen before.
+# Bounded: a new set of tables replaces a full one (see ``_TokenPairs``); 32,768 tokens
+# hold some 20 MB at most (measured on tokens of a word and a number each).
+_TOKEN_CACHE_SIZE = 1 << 15
+
+
+class _TokenPairs:
+    """``word_pairs`` of single tokens (runs of non-whitespace NFC text), remembered.
+
+    ``old_style``: the tokens holding an old-style tone (``_OLD_STYLE_IN_TEXT``): a text
+    with one of them has ``exact_word`` applied to every exact word. ``plain[token]``: the
+    pairs of ``token`` as such a text or any other holds them (exact words as cut from the
+    lower-case text, fixed by ``exact_word`` for an old-style token); ``tone_fixed[token]``:
+    those of a token without an old-style tone in a text with one, where they differ from
+    ``plain`` (hardly ever: ``exact_word`` changes little but old-style tones). A token
+    that the whole-text way treats specially (a length-changing ``lower()``, a combining
+    mark left by NFC, folded and lower-case words splitting apart) is never remembered.
+    """
+
+    __slots__ = ("old_style", "plain", "tone_fixed")
+
+    def __init__(self) -> None:
+        self.plain: dict[str, list[tuple[str, str]]] = {}
+        self.tone_fixed: dict[str, list[tuple[str, str]]] = {}
+        self.old_style: set[str] = set()
+
+    def learn(self, token: str) -> list[tuple[str, str]] | None:
+        """Remember ``token`` and return its plain pairs; None if the whole text must be
+        taken the long way."""
+        lowered = token.lower()
+        if len(lowered) != len(token) or _MARK_RE.search(lowered) is not None:
+            return None
+        words, exacts = _WORD_RE.findall(token.translate(_TABLE)), _WORD_RE.findall(lowered)
+        if len(words) != len(exacts):
+            return None
+        plain = [
+            pair for pair in zip(words, exacts, strict=True) if len(pair[0]) <= MAX_TOKEN_LENGTH
+        ]
+        fixed = [(word, exact_word(exact)) for word, exact in plain]
+        if _OLD_STYLE_IN_TEXT.search(lowered):
+            plain = fixed  # a text holding this token is a text with an old-style tone
+            self.old_style.add(token)
+        elif fixed != plain:
+            self.tone_fixed[token] = fixed
+        self.plain[token] = plain
+        return plain
+
+
+_token_pairs = _TokenPairs()
+
+
 def word_pairs(text: str) -> list[tuple[str, str]]:
     """Return ``(folded, exact)`` for each indexable word of ``text``, in order.
 
     Both lists of words split the text at the same places, so a phrase sits at the same
     positions in each: ``word_pairs("Huyện uỷ") == [("huyen", "huyện"), ("uy", "ủy")]``.
+
+    The same pairs as ``_whole_text_pairs`` (the reference, tested to agree on any text),
+    put together from the pairs of each whitespace-delimited token: no word runs across
+    whitespace, and neither does the context of ``str.lower()`` (final sigma).
     """
+    global _token_pairs
+    nfc = unicodedata.normalize("NFC", text)
+    cache = _token_pairs  # one set of tables for the whole call, even if replaced meanwhile
+    if len(cache.plain) > _TOKEN_CACHE_SIZE:
+        cache = _token_pairs = _TokenPairs()
+    tokens_ = nfc.split()
+    found = list(map(cache.plain.get, tokens_))
+    if None in found:
+        for index, token in enumerate(tokens_):
+            if found[index] is None:
+                pairs = cache.plain.get(token)
+                if pairs is None:
+                    pairs = cache.learn(token)
+                    if pairs is None:
+                        return _whole_text_pairs(nfc)
+                found[index] = pairs
+    # An old-style tone anywhere makes the whole-text way fix up every exact word.
+    if cache.tone_fixed and not cache.old_style.isdisjoint(tokens_):
+        found = list(map(cache.tone_fixed.get, tokens_, found))  # default: the plain pairs
+    return list(chain.from_iterable(found))
+
+
+def _whole_text_pairs(text: str) -> list[tuple[str, str]]:
+    """``word_pairs`` of the whole text at once: the reference for the token-wise way."""
     nfc = unicodedata.normalize("NFC", text)
     lowered = _lower_same_length(nfc)
     folded = nfc.translate(_TABLE)

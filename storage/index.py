@@ -51,9 +51,13 @@ the same way, so filters compare ``Dân vận khéo`` and ``dan van kheo`` alike
 from __future__ import annotations
 
 import json
+import threading
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
@@ -74,6 +78,7 @@ __all__ = [
     "TITLE_MARK",
     "author_words",
     "delete_sqlite_index",
+    "document_sqlite_texts",
     "facet_words",
     "section_token",
     "tag_token",
@@ -188,19 +193,35 @@ Words = dict[str, list[str]]  # field (folded or exact column name) -> words
 
 def field_words(document: SearchDocument) -> Words:
     """Return the folded words (``title`` …) and exact words (``title_exact`` …) per field."""
-    pairs = {
+    pairs = _field_pairs(document)
+    words: Words = {}
+    for field, found in pairs.items():
+        words[field] = list(map(_FOLDED, found))
+        words[f"{field}_exact"] = list(map(_EXACT, found))
+    words.update(_key_words(words, document))
+    return words
+
+
+_FOLDED = itemgetter(0)
+_EXACT = itemgetter(1)
+
+
+def _field_pairs(document: SearchDocument) -> dict[str, list[tuple[str, str]]]:
+    """The ``(folded, exact)`` word pairs of each field (``FIELDS`` order)."""
+    return {
         "title": word_pairs(document.title),
         "lead": word_pairs(document.lead or ""),
         "body": word_pairs(document.body),
         "tags": _with_gaps([word_pairs(tag) for tag in document.tags]),
     }
-    words: Words = {}
-    for field, found in pairs.items():
-        words[field] = [folded for folded, _ in found]
-        words[f"{field}_exact"] = [exact for _, exact in found]
-    words[TITLE_KEY] = [TITLE_MARK + word for word in words["title"]]
+
+
+def _key_words(folded: Words, document: SearchDocument) -> Words:
+    """The words of ``title_key``, ``about_key`` and ``facet_key``, from the folded words
+    of the fields."""
+    words: Words = {TITLE_KEY: [TITLE_MARK + word for word in folded["title"]]}
     # GAP (unmarked) between the lead and the tags, as between two tags.
-    lead, tags = words["lead"], words["tags"]
+    lead, tags = folded["lead"], folded["tags"]
     about = [*lead, GAP, *tags] if lead and tags else [*lead, *tags]
     words[ABOUT_KEY] = [word if word == GAP else ABOUT_MARK + word for word in about]
     words[FACET_KEY] = facet_words(document)
@@ -245,7 +266,12 @@ def _with_gaps(groups: list[list[tuple[str, str]]]) -> list[tuple[str, str]]:
 
 def key_of(value: str | None) -> str:
     """Return the filter key of an author, section or tag: its folded words, space-joined."""
-    return " ".join(tokens(value or ""))
+    return _key(value or "")
+
+
+@lru_cache(maxsize=1 << 14)  # authors, sections and tags recur from article to article
+def _key(value: str) -> str:
+    return " ".join(tokens(value))
 
 
 def _keys(document: SearchDocument) -> dict[str, str]:
@@ -263,19 +289,45 @@ def tsvector_literal(words: Words, fields: Sequence[str] = FIELDS) -> str:
     ``fields`` names the columns of ``words`` to take, in the order of ``FIELDS`` (the
     folded ones by default, or ``EXACT_FIELDS``).
     """
-    positions: dict[str, list[str]] = {}
+    # word -> its position marks ("12A"), words in order of first appearance; the marks
+    # are cut from a table rather than formatted word by word.
+    positions: defaultdict[str, list[str]] = defaultdict(list)
     position = 1
     for field, name in zip(FIELDS, fields, strict=True):
-        weight = PG_WEIGHTS[field]
-        for word in words[name]:
+        found = words[name]
+        marks = _position_marks(PG_WEIGHTS[field], position, len(found))
+        for word, mark in zip(found, marks, strict=True):
             if word != GAP:
-                mark = f"{min(position, PG_MAX_POSITION)}{weight}"
-                positions.setdefault(word, []).append(mark)
-            position += 1
-        position += 1  # the gap between fields
-    return " ".join(f"{_quote(word)}:{','.join(marks)}" for word, marks in positions.items())
+                positions[word].append(mark)
+        position += len(found) + 1  # and the gap between fields
+    quoted = map(_quote, positions)
+    return " ".join(map(":".join, zip(quoted, map(",".join, positions.values()), strict=True)))
 
 
+# Position marks ("1A", "2A", …) per weight, index = position, up to PG_MAX_POSITION: built
+# as far as a document needs, replaced (never changed in place) when one needs more.
+_MARK_TABLES: dict[str, list[str]] = {weight: [""] for weight in PG_WEIGHTS.values()}
+_MARK_TABLES_LOCK = threading.Lock()
+
+
+def _position_marks(weight: str, start: int, count: int) -> list[str]:
+    """The marks of ``count`` positions from ``start`` on, clamped to PG_MAX_POSITION."""
+    end = min(start + count, PG_MAX_POSITION + 1)  # past the last position that is no clamp
+    table = _MARK_TABLES[weight]
+    if len(table) < end:
+        with _MARK_TABLES_LOCK:
+            table = _MARK_TABLES[weight]
+            if len(table) < end:
+                stop = min(max(end, 2 * len(table)), PG_MAX_POSITION + 1)
+                table = table + [f"{p}{weight}" for p in range(len(table), stop)]
+                _MARK_TABLES[weight] = table
+    marks = table[start:end]
+    if len(marks) < count:  # positions past PG_MAX_POSITION: PostgreSQL clamps them
+        marks += [f"{PG_MAX_POSITION}{weight}"] * (count - len(marks))
+    return marks
+
+
+@lru_cache(maxsize=1 << 16)
 def _quote(word: str) -> str:
     # Words are letters and digits only, but quote as the tsvector syntax requires anyway.
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -326,11 +378,43 @@ def sqlite_texts(words: Words) -> dict[str, str]:
     return texts
 
 
+class _SqliteExactWords(dict[tuple[str, str], str]):
+    """``sqlite_exact_word`` of ``(folded, exact)`` pairs, remembered (at most
+    ``_SQLITE_EXACT_SIZE``: emptied when full): looking a pair up is a step in C, where
+    calling the function is one in Python for every word of every article."""
+
+    def __missing__(self, pair: tuple[str, str]) -> str:
+        if len(self) >= _SQLITE_EXACT_SIZE:
+            self.clear()
+        word = self[pair] = sqlite_exact_word(*pair)
+        return word
+
+
+_SQLITE_EXACT_SIZE = 1 << 15
+_sqlite_exact = _SqliteExactWords()
+
+
+def document_sqlite_texts(document: SearchDocument) -> dict[str, str]:
+    """Return ``sqlite_texts(field_words(document))``, without lists of words per field
+    on the way (a body has hundreds)."""
+    pairs = _field_pairs(document)
+    folded = {field: list(map(_FOLDED, found)) for field, found in pairs.items()}
+    words = _key_words(folded, document)
+    exact = _sqlite_exact.__getitem__
+    texts = {}
+    for column in FTS_COLUMNS:
+        if column in EXACT_FIELDS:
+            texts[column] = " ".join(map(exact, pairs[column.removesuffix("_exact")]))
+        else:
+            texts[column] = " ".join(folded[column] if column in folded else words[column])
+    return texts
+
+
 def _sqlite_row(article_pk: int, document: SearchDocument) -> dict[str, Any]:
     return {
         "pk": article_pk,
         "rowid": search_rowid(document.published_at, article_pk),
-        **sqlite_texts(field_words(document)),
+        **document_sqlite_texts(document),
     }
 
 
@@ -338,29 +422,32 @@ _FTS_LIST = ", ".join(FTS_COLUMNS)
 _VALUES = ", ".join(":" + c for c in FTS_COLUMNS)
 
 
+# The SQLite statements of an indexed batch go to the driver as they are (sqlite3 binds
+# ":name" from each row's dict): their values are plain text and integers, which
+# SQLAlchemy would hand over unchanged, after a step in Python per row and column.
+_SQLITE_INSERT_DOC = (
+    f"INSERT INTO article_search_doc (search_rowid, article_pk, {_FTS_LIST}) "
+    f"VALUES (:rowid, :pk, {_VALUES})"
+)
+_SQLITE_INSERT_FTS = f"INSERT INTO article_search (rowid, {_FTS_LIST}) VALUES (:rowid, {_VALUES})"
+_SET_SEARCH_ROWID = "UPDATE articles SET search_rowid = :rowid WHERE id = :pk"
+
+
 def _write_sqlite(connection: Connection, batch: list[tuple[int, SearchDocument]]) -> int:
     rows = [_sqlite_row(pk, document) for pk, document in batch]
     delete_sqlite_index(connection, [row["pk"] for row in rows])
-    connection.execute(
-        text(
-            f"INSERT INTO article_search_doc (search_rowid, article_pk, {_FTS_LIST}) "
-            f"VALUES (:rowid, :pk, {_VALUES})"
-        ),
-        rows,
-    )
-    connection.execute(
-        text(f"INSERT INTO article_search (rowid, {_FTS_LIST}) VALUES (:rowid, {_VALUES})"),
-        rows,
-    )
+    connection.exec_driver_sql(_SQLITE_INSERT_DOC, rows)
+    connection.exec_driver_sql(_SQLITE_INSERT_FTS, rows)
     _set_search_rowids(connection, rows)
     return len(rows)
 
 
 def _set_search_rowids(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    connection.execute(
-        text("UPDATE articles SET search_rowid = :rowid WHERE id = :pk"),
-        [{"rowid": row["rowid"], "pk": row["pk"]} for row in rows],
-    )
+    values = [{"rowid": row["rowid"], "pk": row["pk"]} for row in rows]
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(_SET_SEARCH_ROWID, values)
+    else:
+        connection.execute(text(_SET_SEARCH_ROWID), values)
 
 
 def delete_sqlite_index(connection: Connection, article_pks: Sequence[int]) -> None:

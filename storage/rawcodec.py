@@ -7,6 +7,7 @@ for as long as the archive lives: a codec, once written, is never dropped.
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Callable
 
@@ -22,9 +23,22 @@ DEFAULT_CODEC = "zstd"
 ZSTD_LEVEL = 3
 
 
-def _zstd_compress(data: bytes) -> bytes:
+def _new_zstd_compressor() -> zstandard.ZstdCompressor:
     # write_content_size lets any zstd tool (and decompress below) size its buffer.
-    return zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True).compress(data)
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True)
+
+
+# One compressor per thread (an instance is not thread-safe), kept: a new one allocates its
+# working memory afresh on first use, which cost a third of compressing a page. Each
+# one-shot compress() starts a new frame, so the bytes are those of a new compressor.
+_per_thread = threading.local()
+
+
+def _zstd_compress(data: bytes) -> bytes:
+    compressor = getattr(_per_thread, "zstd", None)
+    if compressor is None:
+        compressor = _per_thread.zstd = _new_zstd_compressor()
+    return compressor.compress(data)
 
 
 def _zstd_decompress(data: bytes) -> bytes:

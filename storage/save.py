@@ -25,9 +25,10 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scraper.errors import StoreError
@@ -397,13 +398,13 @@ def _insert_children(connection: Connection, articles: Sequence[tuple[int, Artic
         for image in article.images
     ]
     if images:
-        connection.execute(_INSERT_IMAGES, images)
+        _insert_plain_rows(connection, _INSERT_IMAGES, images)
     related = [
         {
             "article_pk": pk,
             "position": position,
             "url": link.url,
-            "target_article_id": article_id_of(link.url),
+            "target_article_id": _target_article_id(link.url),
             "title": link.title,
             "summary": link.summary,
             "kind": link.kind,
@@ -412,7 +413,39 @@ def _insert_children(connection: Connection, articles: Sequence[tuple[int, Artic
         for position, link in enumerate(article.related)
     ]
     if related:
-        connection.execute(_INSERT_RELATED, related)
+        _insert_plain_rows(connection, _INSERT_RELATED, related)
+
+
+def _insert_plain_rows(
+    connection: Connection, statement: Insert, rows: list[dict[str, Any]]
+) -> None:
+    """Run ``statement`` (an ``INSERT`` of a table's columns) for ``rows``: dicts with the
+    same keys, of plain text and integers, which no column type converts.
+
+    On SQLite the ``INSERT`` goes to the driver as it is (sqlite3 binds ":name" from each
+    dict): SQLAlchemy would hand these values over unchanged, after a step in Python per
+    row and column. Elsewhere, SQLAlchemy runs ``statement``.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execute(statement, rows)
+        return
+    key = (statement.table.name, *rows[0])
+    sql = _PLAIN_INSERTS.get(key)
+    if sql is None:
+        names = list(rows[0])
+        sql = _PLAIN_INSERTS[key] = (
+            f"INSERT INTO {statement.table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join(':' + name for name in names)})"
+        )
+    connection.exec_driver_sql(sql, rows)
+
+
+_PLAIN_INSERTS: dict[tuple[str, ...], str] = {}
+
+
+# Related links point at a few popular articles again and again; the id of a URL never
+# changes (the default site profile is frozen).
+_target_article_id = lru_cache(maxsize=1 << 14)(article_id_of)
 
 
 def _next_revision(connection: Connection, pk: int) -> int:

@@ -145,3 +145,137 @@ def test_an_exact_word_unlike_its_folded_word_is_never_a_folded_word(text: str) 
     # folded word may equal them, or an exact query would find folded ones.
     for folded, exact in word_pairs(text):
         assert exact == folded or fold(exact) != exact
+
+
+# --- word_pairs token by token ------------------------------------------------------------
+
+
+def _reference_word_pairs(text: str) -> list[tuple[str, str]]:
+    """``word_pairs`` as it was written before it went token by token (whole text at once),
+    kept here verbatim as the specification of its output."""
+    m = fold_module
+    nfc = unicodedata.normalize("NFC", text)
+    lowered = m._lower_same_length(nfc)
+    folded = nfc.translate(m._TABLE)
+    strip = m._MARK_RE.search(lowered) is not None
+    if not strip:
+        words, exacts = m._WORD_RE.findall(folded), m._WORD_RE.findall(lowered)
+        if len(words) == len(exacts):
+            if m._OLD_STYLE_IN_TEXT.search(lowered):
+                exacts = [m.exact_word(exact) for exact in exacts]
+            return [
+                pair
+                for pair in zip(words, exacts, strict=True)
+                if len(pair[0]) <= m.MAX_TOKEN_LENGTH
+            ]
+    return m._pairs_by_spans(lowered, folded, strip)
+
+
+_WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+# Pieces of text that exercise every special case of the whole-text way: Vietnamese
+# letters of both cases and both tone placements, "q" before "uy", combining marks with
+# and without a precomposed letter, letters whose lower() is two characters (İ) or depends
+# on context (Σ), letters that fold to several or none, over-long words, punctuation,
+# every kind of whitespace.
+_PIECES = st.sampled_from(
+    [
+        *"aAoOeEuUyYqQđĐiIìÌ_-.,“”()0123456789",
+        *"àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴươƯƠâÂêÊôÔăĂ",
+        "hoà",
+        "Hoà",
+        "HOÀ",
+        "thuỷ",
+        "THUỶ",
+        "quý",
+        "quỳ",
+        "khoẻ",
+        "uỷ",
+        "Huyện",
+        "đảng",
+        "\u0300",
+        "\u0301",
+        "\u0302",
+        "\u0309",
+        "\u0323",
+        "\u1ab0",
+        "\u20d0",
+        "x\u0301",
+        "İ",
+        "Σ",
+        "ΑΣ",
+        "ς",
+        "ǅ",
+        "ﬁ",
+        "ß",
+        "ŉ",
+        "²",
+        "Ⅻ",
+        "한국어",
+        "\ue000",
+        "a" * 100,
+        "b" * 101,
+        "ô" * 101,
+        *_WHITESPACE,
+    ]
+)
+_TEXTS = st.one_of(st.lists(_PIECES, max_size=40).map("".join), st.text())
+
+
+@given(_TEXTS)
+def test_word_pairs_are_the_whole_text_pairs(text: str) -> None:
+    # Tokens met by earlier examples come from the remembered tables, new ones are learnt:
+    # both ways must give what the whole text at once gives.
+    assert word_pairs(text) == _reference_word_pairs(text)
+    assert word_pairs(text) == _reference_word_pairs(text)
+
+
+@given(_TEXTS)
+def test_word_pairs_from_fresh_tables_are_the_whole_text_pairs(text: str) -> None:
+    saved = fold_module._token_pairs
+    fold_module._token_pairs = fold_module._TokenPairs()
+    try:
+        assert word_pairs(text) == _reference_word_pairs(text)
+    finally:
+        fold_module._token_pairs = saved
+
+
+@given(st.lists(_TEXTS, max_size=5))
+def test_word_pairs_of_a_text_do_not_depend_on_texts_before_it(texts: list[str]) -> None:
+    for text in texts:
+        assert word_pairs(text) == _reference_word_pairs(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Huyện uỷ Thạch Hà",  # an old-style tone fixes every word of the text
+        "hoà bình\u00a0ΑΣ\u2003quý",
+        "ΑΣ İstanbul",  # İ elsewhere lowers the whole text letter by letter: σ, not ς
+        "ΑΣ\u3000Β Σ\x1cα",
+        "x\u0301y z hoà",  # a leftover mark: the long way, for the whole text
+        "a" * 100 + " " + "b" * 101 + " hoà",
+        "",
+        " \t\n ",
+    ],
+)
+def test_word_pairs_agree_with_the_whole_text_on_known_cases(text: str) -> None:
+    assert word_pairs(text) == _reference_word_pairs(text)
+
+
+@pytest.mark.parametrize("space", list(_WHITESPACE))
+def test_whitespace_ends_the_context_of_lower_case_sigma(space: str) -> None:
+    # word_pairs lowers each whitespace-delimited token alone; that is the same as lowering
+    # the whole text only because no whitespace is "case-ignorable" to str.lower(), which
+    # looks past such characters to decide whether Σ ends a word (ς) or not (σ).
+    assert ("AΣ" + space + "B").lower()[1] == "ς"
+    assert ("A" + space + "Σ").lower()[-1] == "σ"
+
+
+def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fold_module, "_TOKEN_CACHE_SIZE", 10)
+    monkeypatch.setattr(fold_module, "_token_pairs", fold_module._TokenPairs())
+    text = " ".join(f"từ{n}" for n in range(30))
+    for _ in range(3):
+        assert word_pairs(text) == _reference_word_pairs(text)
+    assert len(fold_module._token_pairs.plain) <= 10 + 30

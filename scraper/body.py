@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from .css import closest
+from .css import closest, forget
 from .document import (
     BLOCK_TAGS,
     NO_TEXT_TAGS,
@@ -41,6 +41,7 @@ def drop_elements(elements: Iterable[Element]) -> None:
     """Remove each element with its content, keeping the text that follows it."""
     for element in elements:
         if element.getparent() is not None:
+            forget(element)  # the selector index must not find it any more
             element.drop_tree()
 
 

@@ -12,6 +12,7 @@ lookup builds a new one and the id means nothing.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import re
 import threading
@@ -51,47 +52,74 @@ class EmptyDocument(ValueError):
 def decode_html(data: bytes) -> str:
     """Decode a page body: BOM first, then UTF-8 (the site's encoding), then a declared
     ``charset``, then UTF-8 with replacement characters. Never raises."""
+    return _decode(data)[0]
+
+
+def _decode(data: bytes) -> tuple[str, bool]:
+    """``decode_html``, and whether ``data`` is the text's UTF-8 encoding itself."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return data.decode(encoding, errors="replace"), False
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     declared = _CHARSET.search(data[:4096])
     if declared:
         try:
-            return data.decode(declared.group(1).decode("ascii"), errors="replace")
+            return data.decode(declared.group(1).decode("ascii"), errors="replace"), False
         except LookupError:
             pass
-    return data.decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors="replace"), False
 
 
 def parse_document(html: str | bytes) -> Element:
     """Return the ``<html>`` root of ``html``; raises ``EmptyDocument`` for blank input."""
-    text = decode_html(html) if isinstance(html, bytes | bytearray) else str(html)
+    if isinstance(html, bytes | bytearray):
+        text, utf8 = _decode(html)
+    else:
+        text, utf8 = str(html), False
+    decoded = len(text)
     # lxml refuses a str that carries an XML encoding declaration; the text is decoded now.
     text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
     if not text.strip():
         raise EmptyDocument("empty page")
+    # libxml2 reads UTF-8 bytes faster than a str, which lxml hands over as Latin-1,
+    # UTF-16 or UCS-4 for libxml2 to convert: the same text, the same tree. The body
+    # fetched is those bytes already unless a BOM or declaration was taken off.
+    source: str | bytes = text
+    if not text.startswith("<?xml"):  # keep lxml's refusal of a second declaration
+        if utf8 and len(text) == decoded:
+            source = bytes(html)
+        else:
+            with contextlib.suppress(UnicodeEncodeError):  # lone surrogates stay a str
+                source = text.encode("utf-8")
     try:
-        return lxml.html.document_fromstring(text, parser=_parser())
+        return lxml.html.document_fromstring(source, parser=_parser(isinstance(source, bytes)))
     except etree.ParserError as exc:  # "Document is empty": markup-free input
         raise EmptyDocument("empty page") from exc
 
 
-def _parser() -> lxml.html.HTMLParser:
+def _parser(utf8: bool = False) -> lxml.html.HTMLParser:
+    """This thread's parser for text, or for UTF-8 bytes (a ``<meta charset>`` does not
+    change how they are read, as it does not for text)."""
     # One parser per thread: lxml parser objects must not be shared between threads.
-    parser = getattr(_LOCAL, "parser", None)
+    name = "utf8_parser" if utf8 else "parser"
+    parser = getattr(_LOCAL, name, None)
     if parser is None:
-        parser = _LOCAL.parser = lxml.html.HTMLParser(
-            remove_comments=True, remove_pis=True, collect_ids=False, no_network=True
+        parser = lxml.html.HTMLParser(
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+            no_network=True,
+            encoding="utf-8" if utf8 else None,
         )
         parser.set_element_class_lookup(_element_classes())
+        setattr(_LOCAL, name, parser)
     return parser
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from urllib.parse import urljoin
 
 import lxml.html
 
@@ -26,6 +25,7 @@ from .document import (
 from .profile import SiteProfile
 from .records import Image
 from .text import clean_text
+from .urls import join
 
 # A byline paragraph is short: a name or two ("Thu Hà - Minh Phúc"), never a sentence.
 _BYLINE_MAX_WORDS = 8
@@ -72,7 +72,7 @@ def image_url(img: Element, base: str, profile: SiteProfile) -> str | None:
     for attribute in profile.select("image_src_attrs"):
         value = (img.get(attribute) or "").strip()
         if value and not value.lower().startswith(("data:", "javascript:", "about:")):
-            return urljoin(base, value)
+            return join(base, value)
     return None
 
 

@@ -12,7 +12,6 @@ lookup builds a new one and the id means nothing.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import json
 import re
 import threading
@@ -89,15 +88,12 @@ def parse_document(html: str | bytes) -> Element:
     if not text.strip():
         raise EmptyDocument("empty page")
     # libxml2 reads UTF-8 bytes faster than a str, which lxml hands over as Latin-1,
-    # UTF-16 or UCS-4 for libxml2 to convert: the same text, the same tree. The body
-    # fetched is those bytes already unless a BOM or declaration was taken off.
+    # UTF-16 or UCS-4 for libxml2 to convert: the same text, the same tree. A fetched
+    # body is those bytes when it is UTF-8 and nothing (BOM, declaration) was taken off;
+    # a str is parsed as it is (encoding it costs what the conversion saves, and a copy).
     source: str | bytes = text
-    if not text.startswith("<?xml"):  # keep lxml's refusal of a second declaration
-        if utf8 and len(text) == decoded:
-            source = bytes(html)
-        else:
-            with contextlib.suppress(UnicodeEncodeError):  # lone surrogates stay a str
-                source = text.encode("utf-8")
+    if utf8 and len(text) == decoded and not text.startswith("<?xml"):
+        source = bytes(html)  # (lxml refuses a second declaration in a str: kept so)
     try:
         return lxml.html.document_fromstring(source, parser=_parser(isinstance(source, bytes)))
     except etree.ParserError as exc:  # "Document is empty": markup-free input

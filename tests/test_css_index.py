@@ -3,6 +3,7 @@ compiled XPath answers: the same elements, in the same order, for every context 
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -224,3 +225,10 @@ _SELECTOR = st.lists(
 )
 def test_index_agrees_with_xpath_on_random_markup(body: list[str], selectors: list[str]) -> None:
     _agrees(parse_document("<html><body>" + "".join(body) + "</body></html>"), selectors)
+
+
+def test_a_printable_class_value_holds_no_whitespace_but_the_space() -> None:
+    # The index splits printable values with str.split(): it must split them as XPath does.
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c.isprintable()] == [
+        " "
+    ]

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from urllib.parse import urljoin
 
 import lxml.html
 
-from .css import closest
+from .css import closest, forget
 from .document import (
     BLOCK_TAGS,
     NO_TEXT_TAGS,
@@ -26,6 +25,7 @@ from .document import (
 from .profile import SiteProfile
 from .records import Image
 from .text import clean_text
+from .urls import join
 
 # A byline paragraph is short: a name or two ("Thu Hà - Minh Phúc"), never a sentence.
 _BYLINE_MAX_WORDS = 8
@@ -41,6 +41,7 @@ def drop_elements(elements: Iterable[Element]) -> None:
     """Remove each element with its content, keeping the text that follows it."""
     for element in elements:
         if element.getparent() is not None:
+            forget(element)  # the selector index must not find it any more
             element.drop_tree()
 
 
@@ -71,7 +72,7 @@ def image_url(img: Element, base: str, profile: SiteProfile) -> str | None:
     for attribute in profile.select("image_src_attrs"):
         value = (img.get(attribute) or "").strip()
         if value and not value.lower().startswith(("data:", "javascript:", "about:")):
-            return urljoin(base, value)
+            return join(base, value)
     return None
 
 

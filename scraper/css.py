@@ -17,6 +17,23 @@ Anything cssselect cannot read or translate, and pseudo-elements (``::before``),
 ``SelectorError`` quoting the selector, so a config override that cannot work is rejected
 when it is compiled, naming itself.
 
+Inside ``indexed(root)`` (the parser opens it for each page), ``select`` answers the
+simple selectors, which are most of the profile's (``.cls``, ``tag``, ``tag.cls1.cls2``,
+descendant chains of them such as ``.breadcrumb a``, and comma lists of those), from an
+index of the page built on first use: the position in document order of every node, and
+the elements by class token; a bare tag is found by lxml's ``iter(tag)``, in C. A
+whole-subtree XPath costs tens of microseconds a call, the index one to a few (building
+it costs what three to five XPath calls cost; a page makes forty). Class tokens are split as
+cssselect's XPath splits them (``normalize-space``: on space, tab, CR and LF only) and
+compared case-sensitively, tags in lower case, so both paths give the same elements in
+the same order (``tests/test_css_index.py``); every other selector (attributes,
+pseudo-classes, ``>``, ``+``, ``~``, ``*`` alone) takes the XPath path, and so does an
+element the index does not hold (another tree's). The index describes the tree as it was
+when built: the only change it follows is a subtree removed after ``forget(element)``
+(``body.drop_elements`` calls it); nothing else may change the tree inside the block
+(inserting or moving elements, changing a ``class``). It holds a proxy per node, so it
+lives only as long as the block: about 200 bytes a node, +11 MiB on a 5 MiB page.
+
 Why not BeautifulSoup + soupsieve: building a bs4 tree of a page costs more than the
 whole parse with lxml (``benchmarks/parse.py`` prints both), and soupsieve walks the tree
 in Python for every query. Why cssselect and no home-made parser: it reads more of CSS
@@ -27,13 +44,20 @@ same records).
 
 from __future__ import annotations
 
+import re
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from itertools import compress, count, repeat
 
 from cssselect import HTMLTranslator
 from cssselect import SelectorError as CssselectError
 from cssselect import parse as parse_css
-from cssselect.parser import CombinedSelector, Tree
-from cssselect.xpath import ExpressionError
+from cssselect.parser import Class, CombinedSelector, Tree
+from cssselect.parser import Element as TypeSelector
+from cssselect.xpath import ExpressionError, is_safe_name
 from lxml import etree
 
 
@@ -97,6 +121,13 @@ def _compile(css: str, xpath: str) -> etree.XPath:
 
 def select(element: etree._Element, css: str) -> list[etree._Element]:
     """Return the descendants of ``element`` matching ``css``, in document order."""
+    index = getattr(_LOCAL, "index", None)
+    if index is not None:
+        plan = _plan(css)
+        if plan is not None:
+            found = index.select(element, plan)
+            if found is not None:
+                return found
     return compile_selector(css)(element)
 
 
@@ -116,8 +147,9 @@ def _parse(css: str) -> list[Tree]:
         raise SelectorError(f"{css!r}: {exc}") from None
     for selector in selectors:
         if selector.pseudo_element is not None:
-            raise SelectorError(f"{css!r}: pseudo-element ::{selector.pseudo_element} selects "
-                                "no element")
+            raise SelectorError(
+                f"{css!r}: pseudo-element ::{selector.pseudo_element} selects no element"
+            )
     return [selector.parsed_tree for selector in selectors]
 
 
@@ -148,3 +180,249 @@ def _backward(css: str, tree: Tree) -> str:
             raise SelectorError(f"{css!r}: unsupported combinator {tree.combinator!r}")
         return f"{_compound(css, tree.subselector)}[{step}{_backward(css, tree.selector)}]"
     return _compound(css, tree)
+
+
+# --- the index of one page ---------------------------------------------------------------
+
+_LOCAL = threading.local()
+
+# A compound cssselect translates to a name test and class tests only: (tag or None,
+# classes); a plan is the comma-separated parts, each a descendant chain of compounds.
+Compound = tuple[str | None, tuple[str, ...]]
+Plan = tuple[tuple[Compound, ...], ...]
+
+# What cssselect's ``[class~=x]`` test needs of ``x`` to be satisfiable (``is_non_whitespace``).
+_PLAIN_CLASS = re.compile(r"[^ \t\r\n\f]+")
+# XPath's normalize-space() (libxml2's IS_BLANK_CH) splits on these four, and no others.
+_XML_SPACE = str.maketrans("\t\r\n", "   ")
+
+
+@contextmanager
+def indexed(root: etree._Element) -> Iterator[None]:
+    """Within the block, let ``select`` answer simple selectors below ``root`` (the page
+    tree's root) from an index of its tree, built on first use and dropped at the end.
+
+    The index belongs to the calling thread; inside the block the tree may change only
+    by removing subtrees announced with ``forget`` (see the module docstring).
+    """
+    saved = getattr(_LOCAL, "index", None)
+    _LOCAL.index = _Index(root)
+    try:
+        yield
+    finally:
+        _LOCAL.index = saved
+
+
+def forget(element: etree._Element) -> None:
+    """Tell the active index, if any, that ``element`` and its subtree are about to be
+    removed from the tree; call it before removing them."""
+    index = getattr(_LOCAL, "index", None)
+    if index is not None:
+        index.forget(element)
+
+
+def class_tokens(value: str | None) -> list[str]:
+    """The class names in a ``class`` attribute, as cssselect's XPath reads them (split on
+    XML whitespace; repeated tokens kept)."""
+    if not value:
+        return []
+    return [token for token in value.translate(_XML_SPACE).split(" ") if token]
+
+
+@lru_cache(maxsize=1024)
+def _plan(css: str) -> Plan | None:
+    """``css`` as a plan for the index, or ``None`` when it is not simple (or not valid:
+    the XPath path then raises the error)."""
+    try:
+        selectors = parse_css(css)
+    except CssselectError:
+        return None
+    chains = []
+    for selector in selectors:
+        chain = None if selector.pseudo_element is not None else _chain(selector.parsed_tree)
+        if chain is None:
+            return None
+        chains.append(chain)
+    return tuple(chains)
+
+
+def _chain(tree: Tree) -> tuple[Compound, ...] | None:
+    if isinstance(tree, CombinedSelector):
+        if tree.combinator != " ":
+            return None
+        left, right = _chain(tree.selector), _simple(tree.subselector)
+        return None if left is None or right is None else (*left, right)
+    compound = _simple(tree)
+    return None if compound is None else (compound,)
+
+
+def _simple(tree: Tree) -> Compound | None:
+    """``div.a.b`` → ``("div", ("a", "b"))``; ``None`` for anything else."""
+    classes: list[str] = []
+    while isinstance(tree, Class):
+        if not _PLAIN_CLASS.fullmatch(tree.class_name):
+            return None
+        classes.append(tree.class_name)
+        tree = tree.selector
+    if type(tree) is not TypeSelector or tree.namespace is not None:
+        return None
+    tag = tree.element
+    if tag is not None:
+        if not is_safe_name(tag):
+            return None
+        tag = tag.lower()  # HTMLTranslator lower-cases names; lxml's HTML parser too
+    elif not classes:
+        return None  # "*": every element, no index helps
+    return tag, tuple(reversed(classes))
+
+
+class _Index:
+    """The elements of one tree by class token, in document order, and the position in
+    document order of every node. Built on first use."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.order: dict[etree._Element, int] = {}
+        # class token -> [elements, their positions, how many of the removed ranges have
+        # been taken out of both]; tags are found by lxml's iter(tag), in C
+        self.lists: dict[str, list] = {}
+        # The end of an element's subtree does not move when subtrees are removed.
+        self.ends: dict[etree._Element, int] = {}
+        # Position ranges [start, end) of the removed subtrees.
+        self.removed: list[tuple[int, int]] = []
+
+    def _build(self) -> dict[etree._Element, int]:
+        nodes = list(self.root.iter())
+        order = dict(zip(nodes, count()))
+        lists: dict[str, list] = {}
+        values = list(map(etree._Element.get, nodes, repeat("class")))
+        for position, node, value in compress(zip(count(), nodes, values), values):
+            # str.split() would also split on U+00A0 and other spaces XPath does not
+            # know; a printable value holds no whitespace but " ".
+            if value.isprintable():
+                tokens = value.split()
+            else:
+                tokens = [token for token in value.translate(_XML_SPACE).split(" ") if token]
+            for token in tokens:
+                entry = lists.get(token)
+                if entry is None:
+                    lists[token] = [[node], [position], 0]
+                elif entry[1][-1] != position:  # a token repeated in one attribute
+                    entry[0].append(node)
+                    entry[1].append(position)
+        self.order, self.lists = order, lists
+        return order
+
+    def _end(self, element: etree._Element) -> int | None:
+        """The position just past ``element``'s subtree (``None``: not indexed)."""
+        end = self.ends.get(element)
+        if end is not None:
+            return end
+        node: etree._Element | None = element
+        while node is not None:
+            following = node.getnext()
+            if following is not None:
+                end = self.order.get(following)
+                break
+            node = node.getparent()
+        else:
+            end = len(self.order)
+        if end is not None:
+            self.ends[element] = end
+        return end
+
+    def _removed(self, position: int) -> bool:
+        return any(start <= position < end for start, end in self.removed)
+
+    def forget(self, element: etree._Element) -> None:
+        if not self.order:
+            return  # not built yet: it will not see the removed subtree
+        start = self.order.get(element)
+        if start is not None and self._removed(start):
+            return  # inside a subtree removed already
+        end = self._end(element) if start is not None else None
+        if start is None or end is None:
+            # Not a subtree of the indexed tree: start again from the tree as it is.
+            self.order, self.lists, self.ends, self.removed = {}, {}, {}, []
+            return
+        self.removed.append((start, end))
+
+    def _entry(self, token: str) -> list:
+        """The elements and positions of a class token, less the removed subtrees."""
+        entry = self.lists.get(token)
+        if entry is None:
+            return [[], [], 0]
+        if entry[2] < len(self.removed):
+            elements, positions, done = entry
+            for start, end in self.removed[done:]:
+                low, high = bisect_left(positions, start), bisect_left(positions, end)
+                del elements[low:high], positions[low:high]
+            entry[2] = len(self.removed)
+        return entry
+
+    def select(self, element: etree._Element, plan: Plan) -> list[etree._Element] | None:
+        """What ``plan`` selects below ``element``, in document order; ``None`` when the
+        index cannot tell (``element`` is not in the indexed tree, or was removed)."""
+        order = self.order or self._build()
+        start = order.get(element)
+        if start is None or (self.removed and self._removed(start)):
+            return None
+        if len(plan) == 1:
+            return self._chain(element, start, plan[0])
+        found: dict[etree._Element, None] = {}
+        for chain in plan:
+            part = self._chain(element, start, chain)
+            if part is None:
+                return None
+            found.update(dict.fromkeys(part))
+        return sorted(found, key=order.__getitem__)
+
+    def _chain(
+        self, element: etree._Element, start: int, chain: tuple[Compound, ...]
+    ) -> list[etree._Element] | None:
+        found = self._below(element, start, chain[0])
+        for compound in chain[1:]:
+            if not found:
+                break
+            scopes, found = found, []
+            outer_end = -1
+            for scope in scopes:
+                position = self.order[scope]
+                # A scope inside the previous one adds nothing: its matches are found.
+                if position < outer_end:
+                    continue
+                part = self._below(scope, position, compound)
+                if part is None:
+                    return None
+                outer_end = self.ends[scope]
+                found += part
+        return found
+
+    def _below(
+        self, element: etree._Element, start: int, compound: Compound
+    ) -> list[etree._Element] | None:
+        end = self._end(element)
+        if end is None:
+            return None
+        tag, classes = compound
+        if not classes:
+            # lxml walks the subtree in C, as it is now (removed subtrees are gone).
+            hits = list(element.iter(tag))
+            if hits and hits[0] is element:
+                del hits[0]
+            return hits
+        elements, positions, _ = self._entry(classes[0])
+        hits = elements[bisect_right(positions, start) : bisect_left(positions, end)]
+        if tag is not None or len(classes) > 1:
+            hits = [
+                hit
+                for hit in hits
+                if (tag is None or hit.tag == tag)
+                and (len(classes) == 1 or _has_classes(hit, classes))
+            ]
+        return hits
+
+
+def _has_classes(element: etree._Element, classes: tuple[str, ...]) -> bool:
+    tokens = class_tokens(element.get("class"))
+    return all(name in tokens for name in classes)

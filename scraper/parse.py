@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from .body import (
     body_html,
@@ -56,7 +56,7 @@ from .body import (
     drop_elements,
     image_url,
 )
-from .css import closest
+from .css import closest, indexed
 from .dates import parse_datetime
 from .document import (
     Element,
@@ -78,7 +78,7 @@ from .profile import DEFAULT_PROFILE, SiteProfile
 from .records import Article, Image, RelatedLink
 from .related import absolute_link, doc_them_boxes, doc_them_links, inline_links
 from .text import clean_text, contains_text, same_text
-from .urls import article_id, canonicalize, host_of
+from .urls import article_id, canonicalize, host_of, join
 
 PARSER_VERSION = "2"
 """Bumped whenever a change makes the parser give different records for the same page."""
@@ -189,7 +189,7 @@ def _load(html: str | bytes, url: str, profile: SiteProfile) -> _Page:
     objects, unreadable = read_jsonld(root)
     page = _Page(
         url=url,
-        base=urljoin(url, base_href(root) or url),
+        base=join(url, base_href(root) or url),
         root=root,
         profile=profile,
         meta=read_meta(root),
@@ -203,6 +203,12 @@ def _load(html: str | bytes, url: str, profile: SiteProfile) -> _Page:
 
 def _parse(html: str | bytes, url: str, profile: SiteProfile) -> Article:
     page = _load(html, url, profile)
+    # Some forty selector lookups per page: answered from one index of the page.
+    with indexed(page.root):
+        return _read(page, url, profile)
+
+
+def _read(page: _Page, url: str, profile: SiteProfile) -> Article:
     canonical, site_id = _canonical_url(page)
     page.title_element = first_match(page.root, page.css("title"))
     page.body = first_match(page.root, page.css("body"))
@@ -649,7 +655,7 @@ def _feature_image(page: _Page) -> list[Image]:
     og = page.meta_value("og:image")
     if og:
         page.sources["images"] = "og"
-        return [Image(url=urljoin(page.base, og), caption=None, alt=None, position=0)]
+        return [Image(url=join(page.base, og), caption=None, alt=None, position=0)]
     page.sources.pop("images", None)
     return []
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlsplit, urlunparse, urlunsplit
 
 from .profile import DEFAULT_PROFILE, SiteProfile
 
@@ -17,7 +18,38 @@ def canonicalize(url: str, base: str | None = None) -> str:
     """Return ``url`` (resolved against ``base``) with scheme and host lower-cased, the
     default port, fragment and tracking parameters (``utm_*``, ``fbclid`` …) dropped."""
     if base:
-        url = urljoin(base, url)
+        url = join(base, url)
+    return _canonical(url)
+
+
+def join(base: str, url: str) -> str:
+    """``urljoin(base, url)``, remembered for URLs with a scheme and a host.
+
+    Such a URL does not depend on the base but for its scheme: ``urljoin`` returns it
+    as it is when the schemes differ, else re-assembled from ``urlparse``'s parts. Pages
+    link the same absolute URLs over and over (related articles, sections, images),
+    each time against their own URL as the base.
+    """
+    if base and url and type(base) is str and type(url) is str:
+        base_scheme = urlsplit(base).scheme  # base first: urljoin's errors, in its order
+        parts = urlsplit(url)
+        if parts.scheme in _JOINED and parts.netloc:
+            return _join_absolute(url, parts.scheme == base_scheme)
+    return urljoin(base, url)
+
+
+# Schemes whose absolute URLs urljoin re-assembles when the base has the same scheme
+# (in urllib's uses_relative and uses_netloc).
+_JOINED = frozenset({"http", "https"})
+
+
+@lru_cache(maxsize=4096)
+def _join_absolute(url: str, same_scheme: bool) -> str:
+    return urlunparse(urlparse(url)) if same_scheme else url
+
+
+@lru_cache(maxsize=4096)
+def _canonical(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

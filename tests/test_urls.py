@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from scraper.urls import article_id, canonicalize, host_of, is_article_url
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scraper.urls import TRACKING_PARAMS, article_id, canonicalize, host_of, is_article_url, join
 
 
 @pytest.mark.parametrize(
@@ -50,3 +54,94 @@ def test_the_article_id_of_every_url_family(url: str, expected: str | None) -> N
 
 def test_host_of_ignores_the_port_and_case() -> None:
     assert host_of("http://LOCALHOST:8000/x") == "localhost"
+
+
+# --- remembered joins: the same answers as urllib's, errors included -----------------------
+
+_URL_PART = st.sampled_from(
+    [
+        "http:",
+        "https:",
+        "HTTP:",
+        "ftp:",
+        "mailto:",
+        "javascript:",
+        "//",
+        "/",
+        "./",
+        "../",
+        "baohatinh.vn",
+        "BaoHaTinh.VN:443",
+        "127.0.0.1:8080",
+        "cdn.test:x",
+        "[::1",
+        "[::1]",
+        "a-post1.html",
+        "b;p=1",
+        ";",
+        "?",
+        "?utm_source=x&p=2",
+        "&fbclid=z",
+        "#",
+        "#top",
+        " ",
+        "\t",
+        "\n",
+        "\x00",
+        "\u0130",
+        "%2F",
+        "tv/",
+    ]
+)
+_URL = st.lists(_URL_PART, max_size=7).map("".join)
+
+
+def _outcome(function, *args):  # noqa: ANN001, ANN202 - any URL function and its input
+    try:
+        return function(*args)
+    except ValueError as exc:
+        return (type(exc), str(exc))
+
+
+def _canonicalize_with_urljoin(url: str, base: str | None = None) -> str:
+    """canonicalize as written before joins were remembered: the specification."""
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not (k.lower().startswith("utm_") or k.lower() in TRACKING_PARAMS)
+        ]
+    )
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+
+
+@settings(max_examples=500, deadline=None)
+@given(base=_URL, url=_URL)
+def test_join_and_canonicalize_answer_as_urljoin_does(base: str, url: str) -> None:
+    for _ in range(2):  # the second time from what was remembered
+        assert _outcome(join, base, url) == _outcome(urljoin, base, url)
+        assert _outcome(canonicalize, url, base) == _outcome(_canonicalize_with_urljoin, url, base)
+        assert _outcome(canonicalize, url) == _outcome(_canonicalize_with_urljoin, url)
+
+
+@pytest.mark.parametrize(
+    ("base", "url"),
+    [
+        ("https://baohatinh.vn/a/", "http://baohatinh.vn/b;"),  # other scheme: kept as is
+        ("http://baohatinh.vn/a/", "http://baohatinh.vn/b;"),  # same scheme: re-assembled
+        ("http://baohatinh.vn/a/", "http://baohatinh.vn/b?#"),
+        ("http://[::1/", "http://baohatinh.vn/"),  # the base's error comes first
+        ("http://baohatinh.vn/", "http://[::1/"),
+    ],
+)
+def test_join_keeps_urljoins_corner_cases(base: str, url: str) -> None:
+    assert _outcome(join, base, url) == _outcome(urljoin, base, url)
+    assert _outcome(canonicalize, url, base) == _outcome(_canonicalize_with_urljoin, url, base)

@@ -15,6 +15,11 @@ article (all its threads) and the load average before the run: on a shared two-c
 machine one round can be a third slower than the next, and the CPU time per article tells
 a slow machine from a slow crawler.
 
+When Scrapy is installed (``pip install -e '.[bench]'``), each round is preceded by a
+fetch-only Scrapy crawl of the same article URLs at the same concurrency
+(``benchmarks/scrapy_fetch.py``, in its own process): the reference issue 4 names, measured
+at the same moment on the same machine, and each round's ratio to it is printed.
+
 Targets (issue 4): 110-150 articles/s on 2 cores, peak memory under 200 MB whatever the
 number of articles, at most 5 requests for a no-change run.
 
@@ -24,9 +29,13 @@ number of articles, at most 5 requests for a no-change run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import multiprocessing
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -69,6 +78,14 @@ def fetch_only(settings: Settings, urls: list[str]) -> float:
     return len(urls) / (time.perf_counter() - started)
 
 
+def scrapy_fetch(urls_file: Path, concurrency: int) -> float:
+    """Pages per second of a fetch-only Scrapy crawl of the URLs in ``urls_file``."""
+    script = Path(__file__).with_name("scrapy_fetch.py")
+    command = [sys.executable, str(script), str(urls_file), "--concurrency", str(concurrency)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["pages_per_second"])
+
+
 def timed_crawl(settings: Settings, database_url: str) -> tuple[float, float, Any, Any]:
     """Crawl into a new archive, then again with nothing changed; return articles/s, CPU
     milliseconds per article (this process, every thread), and both reports."""
@@ -94,11 +111,17 @@ def main() -> None:
     child.start()
     base_url, urls = ports.get(timeout=120)
     rounds: list[tuple[float, float, float]] = []  # (articles/s, CPU ms/article, load)
+    with_scrapy = importlib.util.find_spec("scrapy") is not None
+    scrapy_rates: list[float] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
             # The fetch policy is all the baseline reads of the settings.
             baseline = fetch_only(settings_for(base_url, "sqlite://", args.concurrency), urls)
+            urls_file = Path(folder, "urls.txt")
+            urls_file.write_text("\n".join(urls))
             for number in range(max(1, args.rounds)):
+                if with_scrapy:
+                    scrapy_rates.append(scrapy_fetch(urls_file, args.concurrency))
                 database_url = f"sqlite:///{Path(folder) / f'bench-{number}.db'}"
                 settings = settings_for(base_url, database_url, args.concurrency)
                 load = os.getloadavg()[0]
@@ -122,6 +145,17 @@ def main() -> None:
         f"  every round: {', '.join(f'{rate:.1f}' for rate, _, _ in rounds)} articles/s "
         f"({first.new} new, {first.requests} requests each)"
     )
+    if scrapy_rates:
+        pairs = zip(rounds, scrapy_rates, strict=True)
+        ratios = sorted(rate / scrapy for (rate, _, _), scrapy in pairs)
+        print(
+            f"Scrapy fetch-only before each round: "
+            f"{', '.join(f'{rate:.1f}' for rate in scrapy_rates)} pages/s; the crawl end to "
+            f"end at {ratios[(len(ratios) - 1) // 2]:.0%} of it (median; "
+            f"{ratios[0]:.0%}-{ratios[-1]:.0%})"
+        )
+    else:
+        print("Scrapy fetch-only: not installed (pip install -e '.[bench]')")
     print(f"peak memory (max RSS): {peak_mb:7.1f} MB   (target < 200 MB)")
     print(f"no-change run:         {again.requests:7d} requests (target <= 5)")
 

@@ -218,7 +218,7 @@ _SELECTOR = st.lists(
 ).map(", ".join)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     body=st.lists(_markup(), min_size=1, max_size=3),
     selectors=st.lists(_SELECTOR, min_size=1, max_size=4),

@@ -10,6 +10,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -551,6 +552,34 @@ def test_request_log(server: SampleSiteServer, client: httpx.Client) -> None:
     assert entry.headers["User-Agent"] == "baohatinh-archive/test"
     server.clear_log()
     assert server.requests == []
+
+
+def test_requests_served_at_once_are_counted_in_flight(server: SampleSiteServer) -> None:
+    # Three slow answers asked for together overlap on the server: the peak sees three.
+    server.faults.delay("/robots.txt", 0.3, times=3)
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: httpx.get(server.url("/robots.txt"), trust_env=False), range(3)))
+    assert server.peak_in_flight("127.0.0.1") == 3
+
+
+def test_a_client_taking_turns_is_never_counted_twice(
+    server: SampleSiteServer, client: httpx.Client
+) -> None:
+    # Each request starts once the previous answer is in: answers without a body (a
+    # redirect, a 304), dropped connections and plain pages alike leave the count before
+    # the client can see them, so one at a time is one in flight, however fast it goes.
+    server.faults.redirect("/a", server.url("/robots.txt"))
+    server.faults.add("/sitemap.xml", Fault(drop=True), times=200)
+    etag = client.get(server.url(SEED_URL_PATH)).headers["etag"]
+    for _ in range(200):
+        assert client.get(server.url("/a")).status_code == 301
+        assert (
+            client.get(server.url(SEED_URL_PATH), headers={"If-None-Match": etag}).status_code
+            == 304
+        )
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get(server.url("/sitemap.xml"))
+    assert server.peak_in_flight("127.0.0.1") == 1
 
 
 def test_truth_type_is_frozen(sample_server: SampleSiteServer) -> None:

@@ -243,6 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Carry out a fault; return False when the normal answer should follow."""
         if fault.drop:
             self.close_connection = True
+            self._leave()  # as in _send: out of flight before the client can see the end
             with suppress(OSError):  # FIN now, before any byte of an answer
                 self.connection.shutdown(socket.SHUT_RDWR)
             return True
@@ -267,10 +268,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(response.body)))
         for name, value in response.headers:
             self.send_header(name, value)
-        self.end_headers()
-        # The request stops being "in flight" before its body leaves: once the client has
-        # it, it may start its next request, which must not be counted as one more.
+        # The request stops being "in flight" before the first byte of the answer leaves:
+        # once the client has the answer it may start its next request, which must not
+        # be counted as one more. (Leaving after the headers went out was a race: an
+        # answer without a body is whole with its headers, and this thread may lose the
+        # GIL between sending them and leaving.) The client holds its slot from sending
+        # the request to reading the answer, a span that holds this one: never too many.
         self._leave()
+        self.end_headers()
         if not head and response.status != 304:
             self.wfile.write(response.body)
 
@@ -282,11 +287,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
-        # As in _send: out of flight once the headers are out. A client that refuses the
+        # As in _send: out of flight before the headers go out. A client that refuses the
         # declared length has closed its side and may start its next request while this
         # loop still pushes bytes into the socket.
         self._leave()
+        self.end_headers()
         if head:
             return
         chunk = b"<p>" + b"x" * 65_529 + b"</p>"  # 64 KiB

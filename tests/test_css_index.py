@@ -15,9 +15,8 @@ import scraper.css as css_module
 from scraper.body import drop_elements
 from scraper.css import class_tokens, compile_selector, indexed, select
 from scraper.document import parse_document
-from scraper.profile import DEFAULT_PROFILE
 
-from .test_css import EXTRA, PAGE
+from .test_css import EXTRA, PAGE, _profile_selectors
 
 # Markup the index must read as cssselect's XPath does: class attributes split on
 # tabs, newlines and runs of spaces but not on form feeds or no-break spaces, repeated
@@ -60,17 +59,6 @@ SIMPLE = [
     "nosuchtag",
     ".story nosuchtag",
 ]
-
-
-def _profile_selectors() -> list[str]:
-    return sorted(
-        {
-            css
-            for name, entries in DEFAULT_PROFILE.selectors.items()
-            if not name.endswith(("_words", "_attrs"))
-            for css in entries
-        }
-    )
 
 
 def _agrees(root: etree._Element, selectors: list[str]) -> None:

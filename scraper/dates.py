@@ -48,13 +48,18 @@ _RFC822_START = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4
 
 # Epoch values outside these years are ids or counters, not publication times.
 _EPOCH_MIN_YEAR, _EPOCH_MAX_YEAR = 1995, 2100
+# No page was published or edited outside these years (in UTC). Written dates outside them
+# are placeholders, such as the CMS's empty date 0001-01-01, and a time that cannot be
+# told in UTC at all (0001-01-01T00:00+07:00) would break every later step.
+_MIN_YEAR, _MAX_YEAR = 1900, 2200
 
 
 def parse_datetime(raw: str | None) -> datetime | None:
     """Return the timezone-aware time that ``raw`` writes, or ``None`` if it writes none.
 
     Naive times are taken as Asia/Ho_Chi_Minh. Never raises: unparseable, empty or
-    impossible values (``31/02/2024``) give ``None``.
+    impossible values (``31/02/2024``) and placeholders outside the years 1900 to 2200
+    (``0001-01-01``) give ``None``.
     """
     if not raw or not isinstance(raw, str):
         return None
@@ -62,6 +67,8 @@ def parse_datetime(raw: str | None) -> datetime | None:
     for parser in (_parse_epoch, _parse_iso, _parse_rfc822, _parse_visible):
         try:
             result = parser(text)
+            if result is not None and not _MIN_YEAR <= result.astimezone(UTC).year <= _MAX_YEAR:
+                return None
         except (ValueError, OverflowError, OSError, TypeError, IndexError):
             result = None
         if result is not None:

@@ -80,7 +80,7 @@ from .related import absolute_link, doc_them_boxes, doc_them_links, inline_links
 from .text import clean_text, contains_text, same_text
 from .urls import article_id, canonicalize, host_of, join
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 """Bumped whenever a change makes the parser give different records for the same page."""
 
 # schema.org vocabulary, not site markup: these names are the same on every site.

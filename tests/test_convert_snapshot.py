@@ -55,7 +55,8 @@ _TEXT = st.text(max_size=20) | st.builds(_Text, st.text(max_size=5))
 _ZONES = st.sampled_from([UTC, timezone(timedelta(hours=7)), timezone(timedelta(hours=-3))])
 _TIMES = (
     st.none()
-    | st.datetimes(timezones=_ZONES)
+    # The times an article can hold: those parse_datetime gives (years 1900 to 2200).
+    | st.datetimes(datetime(1900, 1, 2), datetime(2200, 12, 30), timezones=_ZONES)
     | st.builds(_Moment, st.integers(1900, 2900), st.just(1), st.just(2), tzinfo=_ZONES)
 )
 _OPTIONAL = st.none() | _TEXT

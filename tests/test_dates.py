@@ -84,6 +84,12 @@ def test_rfc822_without_a_known_offset_is_local_time() -> None:
         "12345",  # an id, not a time
         "99999999999999",  # beyond any publication year
         "Tue, 99 Oct 2024 10:12:00 +0700",
+        # The CMS's empty date, and the last day it can write: placeholders, not times.
+        "0001-01-01T00:00:00",
+        "0001-01-01T00:00:00+07:00",
+        "01/01/0001 00:00",
+        "9999-12-31T23:00:00-05:00",
+        "Mon, 01 Jan 1800 00:00:00 +0000",
     ],
 )
 def test_unparseable_text_gives_none(raw: str) -> None:
@@ -98,3 +104,5 @@ def test_none_gives_none() -> None:
 def test_never_raises_and_is_always_aware(raw: str) -> None:
     parsed = parse_datetime(raw)
     assert parsed is None or parsed.utcoffset() is not None
+    # Every time found is an instant the archive can store: it can be told in UTC.
+    assert parsed is None or 1900 <= parsed.astimezone(UTC).year <= 2200

@@ -1,17 +1,17 @@
 """Benchmark: crawl a generated sample site of 2,000 articles on loopback, end to end.
 
-Prints, for one process crawling (the site is served by another process, so that its
-work and memory are not counted):
+Prints, for one process crawling and its parser worker processes (the site is served by
+another process, so that its work and memory are not counted):
 
 - the baseline: fetch-only pages per second with the same fetcher (no parse, no store);
 - articles per second end to end (discover, fetch, parse, store) with politeness off and
   concurrency 8, and the ratio to the baseline;
-- the crawler's peak memory (max RSS);
+- the crawler's peak memory (max RSS of the crawl plus that of each parser worker);
 - the number of requests of an incremental run when nothing changed.
 
 The end-to-end crawl runs ``--rounds`` times (default 3), each into a new archive, and the
-best and the median round are printed with the CPU time the crawler process spent per
-article (all its threads) and the load average before the run: on a shared two-core
+best and the median round are printed with the CPU time the crawler spent per article
+(all the threads of its process and its parser workers) and the load average before the run: on a shared two-core
 machine one round can be a third slower than the next, and the CPU time per article tells
 a slow machine from a slow crawler.
 
@@ -24,6 +24,7 @@ Targets (issue 4): 110-150 articles/s on 2 cores, peak memory under 200 MB whate
 number of articles, at most 5 requests for a no-change run.
 
     .venv/bin/python benchmarks/crawl.py [--articles 2000] [--concurrency 8] [--rounds 3]
+        [--parse-processes 1]
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from typing import Any
 from scraper.crawl import fetch_policy, run_crawl
 from scraper.demo import demo_settings
 from scraper.fetch import Fetcher
+from scraper.parsepool import PageParser
 from scraper.sample_site.model import SiteOptions
 from scraper.sample_site.server import SampleSiteServer
 from scraper.settings import Settings
@@ -60,9 +62,16 @@ def serve(size: int, ports: Any, done: Event) -> None:
         done.wait()
 
 
-def settings_for(base_url: str, database_url: str, concurrency: int) -> Settings:
+def settings_for(
+    base_url: str, database_url: str, concurrency: int, parse_processes: int
+) -> Settings:
     settings = demo_settings(Settings(), base_url, database_url)
-    crawl = replace(settings.crawl, delay_seconds=0.0, concurrency=concurrency)
+    crawl = replace(
+        settings.crawl,
+        delay_seconds=0.0,
+        concurrency=concurrency,
+        parse_processes=parse_processes,
+    )
     return replace(settings, crawl=crawl)
 
 
@@ -86,16 +95,25 @@ def scrapy_fetch(urls_file: Path, concurrency: int) -> float:
     return float(json.loads(done.stdout.strip().splitlines()[-1])["pages_per_second"])
 
 
-def timed_crawl(settings: Settings, database_url: str) -> tuple[float, float, Any, Any]:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (parser workers)."""
+    usages = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return sum(usage.ru_utime + usage.ru_stime for usage in usages)
+
+
+def timed_crawl(settings: Settings, database_url: str) -> tuple[float, float, int, Any, Any]:
     """Crawl into a new archive, then again with nothing changed; return articles/s, CPU
-    milliseconds per article (this process, every thread), and both reports."""
-    before = resource.getrusage(resource.RUSAGE_SELF)
+    milliseconds per article (this process, every thread, and its parser workers), the
+    workers' peak memory in KiB, and both reports."""
+    before = cpu_seconds()
     with Store.open(database_url) as store:
-        first = run_crawl(settings, store)
-        after = resource.getrusage(resource.RUSAGE_SELF)
+        with PageParser(settings.profile, settings.crawl.parse_processes) as parser:
+            first = run_crawl(settings, store, parser=parser)
+            worker_kib = parser.peak_memory_kib()
+        cpu = cpu_seconds() - before  # the workers have ended: their time is counted
         again = run_crawl(settings, store)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return first.new / first.duration_seconds, 1000 * cpu / max(first.new, 1), first, again
+    rate = first.new / first.duration_seconds
+    return rate, 1000 * cpu / max(first.new, 1), worker_kib, first, again
 
 
 def main() -> None:
@@ -104,6 +122,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3, help="end-to-end crawls to run")
+    parser.add_argument(
+        "--parse-processes",
+        type=int,
+        default=Settings().crawl.parse_processes,
+        help="crawl.parse_processes (0: parse in the crawl's own process)",
+    )
     args = parser.parse_args()
     ports: Any = multiprocessing.Queue()
     done = multiprocessing.Event()
@@ -113,26 +137,33 @@ def main() -> None:
     rounds: list[tuple[float, float, float]] = []  # (articles/s, CPU ms/article, load)
     with_scrapy = importlib.util.find_spec("scrapy") is not None
     scrapy_rates: list[float] = []
+    worker_kib = 0  # the parser workers' peak memory
     try:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
             # The fetch policy is all the baseline reads of the settings.
-            baseline = fetch_only(settings_for(base_url, "sqlite://", args.concurrency), urls)
+            baseline = fetch_only(settings_for(base_url, "sqlite://", args.concurrency, 0), urls)
             urls_file = Path(folder, "urls.txt")
             urls_file.write_text("\n".join(urls))
             for number in range(max(1, args.rounds)):
                 if with_scrapy:
                     scrapy_rates.append(scrapy_fetch(urls_file, args.concurrency))
                 database_url = f"sqlite:///{Path(folder) / f'bench-{number}.db'}"
-                settings = settings_for(base_url, database_url, args.concurrency)
+                settings = settings_for(
+                    base_url, database_url, args.concurrency, args.parse_processes
+                )
                 load = os.getloadavg()[0]
-                rate, cpu_ms, first, again = timed_crawl(settings, database_url)
+                rate, cpu_ms, kib, first, again = timed_crawl(settings, database_url)
+                worker_kib = max(worker_kib, kib)
                 rounds.append((rate, cpu_ms, load))
                 Path(folder, f"bench-{number}.db").unlink()
     finally:
         done.set()
         child.join(timeout=10)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"site: {len(urls)} articles ({args.articles} in the section), loopback")
+    print(
+        f"site: {len(urls)} articles ({args.articles} in the section), loopback; "
+        f"{args.parse_processes} parser worker process(es)"
+    )
     print(f"baseline fetch-only:   {baseline:7.1f} pages/s (same fetcher, no parse/store)")
     best = max(rounds)
     median = sorted(rounds)[(len(rounds) - 1) // 2]  # the lower middle of an even count
@@ -156,7 +187,11 @@ def main() -> None:
         )
     else:
         print("Scrapy fetch-only: not installed (pip install -e '.[bench]')")
-    print(f"peak memory (max RSS): {peak_mb:7.1f} MB   (target < 200 MB)")
+    worker_mb = worker_kib / 1024
+    print(
+        f"peak memory (max RSS): {peak_mb + worker_mb:7.1f} MB   (target < 200 MB; the crawl "
+        f"{peak_mb:.1f} MB + each parser worker {worker_mb:.1f} MB)"
+    )
     print(f"no-change run:         {again.requests:7d} requests (target <= 5)")
 
 

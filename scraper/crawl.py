@@ -57,7 +57,7 @@ from .discover import (
 from .errors import FetchError, HTTPStatusError, NotAnArticle, ParseError, RobotsDisallowed
 from .fetch import Fetcher, FetchPolicy
 from .images import with_image_archiving
-from .parse import parse_article
+from .parsepool import PageParser
 from .records import Article, RawPage
 from .report import CrawlReport
 from .settings import Settings
@@ -146,6 +146,7 @@ def run_crawl(
     since: date | None = None,
     stop: threading.Event | None = None,
     progress: ProgressCallback | None = None,
+    parser: PageParser | None = None,
 ) -> CrawlReport:
     """Crawl every configured section into ``store`` and return the run's report.
 
@@ -154,6 +155,8 @@ def run_crawl(
     finish what is in flight, commit, and return its report (the frontier keeps the
     rest for the next run). ``progress`` is called with the report after each article
     and after each commit (articles count as new, updated or unchanged once committed).
+    Pages are parsed by ``parser`` if given (left open for the caller), else by one made
+    from ``settings`` (``crawl.parse_processes``) and closed at the end.
     Failures of single URLs are counted in the report (and kept in the store with their
     reason), never raised; the report's ``exit_code`` tells how the run went. Raises
     ``StoreError`` when the archive itself fails.
@@ -164,13 +167,18 @@ def run_crawl(
     run_id = store.begin_run()
     fetcher = Fetcher(fetch_policy(settings))
     store = with_image_archiving(store, settings, fetcher)  # [archive] archive_images
-    crawl = _Crawl(settings, store, fetcher, report, run_id, since=since, full=full)
+    own_parser = parser is None
+    if parser is None:
+        parser = PageParser(settings.profile, settings.crawl.parse_processes)
+    crawl = _Crawl(settings, store, fetcher, parser, report, run_id, since=since, full=full)
     crawl.stop, crawl.progress = stop, progress
     try:
         crawl.run()
     finally:
         crawl.close()
         fetcher.close()
+        if own_parser:
+            parser.close()
         report.requests = fetcher.stats.requests
         report.bytes = fetcher.stats.bytes
         report.waited_seconds = round(fetcher.stats.waited_seconds, 3)
@@ -188,13 +196,14 @@ class _Crawl:
         settings: Settings,
         store: ArchiveWriter,
         fetcher: Fetcher,
+        parser: PageParser,
         report: CrawlReport,
         run_id: int,
         *,
         since: date | None,
         full: bool,
     ) -> None:
-        self.settings, self.store, self.fetcher = settings, store, fetcher
+        self.settings, self.store, self.fetcher, self.parser = settings, store, fetcher, parser
         self.report, self.run_id = report, run_id
         self.full, self.since = full, since
         self.backfill = full or since is not None
@@ -214,12 +223,6 @@ class _Crawl:
         workers = max(1, settings.crawl.concurrency)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         self.in_flight = workers * 2
-        # One page parsed at a time. lxml lets go of the GIL for every parse and XPath
-        # query (some forty per page), so eight threads parsing at once hand the GIL to
-        # each other thousands of times a second: measured, eight parsing threads got
-        # 255 pages/s where the same threads taking turns got 380-410, and a crawl made
-        # five times fewer context switches. Fetching still runs in every thread.
-        self.parsing = threading.Lock()
         self.unsaved: list[ArticleToSave] = []  # parsed, waiting for their transaction
         self.unsaved_since = 0.0  # monotonic time the oldest of them was parsed
 
@@ -502,8 +505,7 @@ class _Crawl:
         if raw.status != 200 or article_id(raw.final_url, self.settings.profile) is None:
             return PageResult(entry, raw=raw)
         try:
-            with self.parsing:
-                article = parse_article(raw.body, raw.final_url, self.settings.profile)
+            article = self.parser.parse(raw.body, raw.final_url)
         except ParseError as exc:
             return PageResult(entry, raw=raw, error=exc)
         return PageResult(entry, raw=raw, article=article)

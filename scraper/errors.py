@@ -88,6 +88,11 @@ class ParseError(BaohatinhError):
         self.message = message
         super().__init__(f"{url}: {message}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in the parser's worker processes and pickled back: rebuilt from the
+        # arguments of ``__init__``, not from the one formatted message in ``args``.
+        return type(self), (self.url, self.message)
+
 
 class NotAnArticle(ParseError):
     """The page is not an article: a section, tag or error page, or an empty body."""
@@ -95,6 +100,9 @@ class NotAnArticle(ParseError):
     def __init__(self, url: str, reason: str):
         self.reason = reason
         super().__init__(url, f"not an article ({reason})")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.url, self.reason)
 
 
 class StoreError(BaohatinhError):

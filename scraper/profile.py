@@ -128,6 +128,11 @@ class SiteProfile:
         """Return the compiled regex named ``name`` (cached per profile)."""
         return _compile(self.url_patterns[name])
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled to reach the parser's worker processes; a read-only mapping cannot be
+        # pickled, a dict can.
+        return _profile_of, (dict(self.selectors), dict(self.url_patterns))
+
     def with_overrides(
         self,
         selectors: Mapping[str, tuple[str, ...]] | None = None,
@@ -139,6 +144,11 @@ class SiteProfile:
             selectors=MappingProxyType({**self.selectors, **(selectors or {})}),
             url_patterns=MappingProxyType({**self.url_patterns, **(url_patterns or {})}),
         )
+
+
+def _profile_of(selectors: dict[str, tuple[str, ...]], url_patterns: dict[str, str]) -> SiteProfile:
+    """Rebuild a pickled profile, read-only as it was."""
+    return SiteProfile(MappingProxyType(selectors), MappingProxyType(url_patterns))
 
 
 _COMPILED: dict[str, re.Pattern[str]] = {}

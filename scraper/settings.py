@@ -80,6 +80,9 @@ class CrawlSettings:
         "User-Agent sent with every request; must carry a contact URL or e-mail.",
     )
     concurrency: int = _opt(2, "Requests in flight per host.")
+    parse_processes: int = _opt(
+        1, "Worker processes that parse fetched pages beside the crawl; 0: parse in the crawl's."
+    )
     delay_seconds: float = _opt(1.0, "Minimum gap between two requests to one host, seconds.")
     connect_timeout: float = _opt(10.0, "Seconds to wait for a connection.")
     read_timeout: float = _opt(30.0, "Seconds to wait for data once connected.")
@@ -378,6 +381,7 @@ def _check(settings: Settings, source: str | None) -> None:
                        "crawl.overlap": crawl.overlap,
                        "crawl.recheck_days": crawl.recheck_days,
                        "crawl.follow_depth": crawl.follow_depth,
+                       "crawl.parse_processes": crawl.parse_processes,
                        "crawl.retry_base_seconds": crawl.retry_base_seconds}.items():
         if value < 0:
             raise ConfigError(f"must not be negative, got {value}", path=source, key=key)

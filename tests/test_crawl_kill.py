@@ -81,6 +81,40 @@ def wait_for_requests(server: SampleSiteServer, process: subprocess.Popen[bytes]
         time.sleep(0.005)
 
 
+def descendants(pid: int) -> set[int]:
+    """The processes started by ``pid`` and by them, read from Linux's /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended while we looked
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, ended but not reaped, has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_until_ended(pids: set[int]) -> set[int]:
+    """Wait up to 10 s for ``pids`` to end; return those still running."""
+    deadline = time.monotonic() + 10
+    while (left := {pid for pid in pids if running(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return left
+
+
 def test_kill_9_at_random_moments_then_a_rerun_finishes_the_job(
     clean_sample_server: SampleSiteServer, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -91,6 +125,7 @@ def test_kill_9_at_random_moments_then_a_rerun_finishes_the_job(
     archived(sqlite_url)  # create the schema before the first kill can interrupt it
     rng = random.Random(4)
     kills_landed = 0
+    orphans_watched: set[int] = set()  # parser workers of killed crawls
     progress: list[int] = []  # articles stored after each kill
     for _ in range(KILLS):
         wait_for_lock_to_expire(sqlite_url)
@@ -100,14 +135,19 @@ def test_kill_9_at_random_moments_then_a_rerun_finishes_the_job(
         # Kill at a random point of the work: after a random number of its requests.
         wait_for_requests(server, process, rng.randint(1, 45))
         if process.poll() is None:
+            children = descendants(process.pid)
             process.send_signal(signal.SIGKILL)
             kills_landed += 1
+            orphans_watched |= children
+            # The crawl's parser workers end with it: none is left parsing for nobody.
+            assert not wait_until_ended(children), "a worker outlived its killed crawl"
         process.wait(timeout=30)
         progress.append(len(archived(sqlite_url)))
         fetched = {request.path for request in server.requests}
         assert not fetched & paths_of(server, stored_before), "refetched a stored article"
     assert kills_landed >= 3, progress  # most kills hit a live crawl
     assert len(set(progress)) >= 3, progress  # at different points of the work
+    assert orphans_watched, "no kill landed while a parser worker ran"
 
     wait_for_lock_to_expire(sqlite_url)
     stored_before = archived(sqlite_url)

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,6 +210,21 @@ def test_a_full_backfill_walks_the_whole_history_and_sitemaps(
     assert server.requests_to("/sitemap.xml")
     last = urlpath(server.site.loadmore_url(SECTION, server.site.loadmore_pages(SECTION)))
     assert server.requests_to(last)
+
+
+def test_parsing_in_workers_or_in_the_crawl_s_own_process_archives_the_same_records(
+    clean_sample_server: SampleSiteServer, tmp_path: Path
+) -> None:
+    server = clean_sample_server
+    records: dict[int, dict[str, Any]] = {}
+    for processes in (0, 2):
+        url = f"sqlite:///{tmp_path / f'parsed-by-{processes}.db'}"
+        with Store.open(url) as store:
+            report = run_crawl(settings_for(server, url, parse_processes=processes), store)
+            records[processes] = {i: store.get_article(i).article for i in store.archived_ids()}
+        assert report.exit_code == EXIT_OK
+    assert set(records[2]) == section_ids(server)
+    assert records[2] == records[0]
 
 
 def test_a_stopped_run_commits_what_it_has_and_the_next_run_finishes(

@@ -60,6 +60,7 @@ def test_the_shipped_config_sets_and_documents_every_key() -> None:
         ("[selectors]\ntitel = ['h1']\n", "selectors.titel"),
         ("[url_patterns]\narticle = '(unclosed'\n", "url_patterns.article"),
         ("[crawl]\nconcurrency = 0\n", "crawl.concurrency"),
+        ("[crawl]\nparse_processes = -1\n", "crawl.parse_processes"),
         ("[crawl]\nuser_agent = 'anonymous-bot'\n", "crawl.user_agent"),
     ],
 )

@@ -1,0 +1,264 @@
+"""Parsing fetched pages beside the crawl, in worker processes.
+
+A crawl runs in one process whose threads take turns on the interpreter lock: fetching,
+parsing and storing share one core however many the machine has. Parsing is the largest
+of the three and needs nothing of the crawl but the page, so a :class:`PageParser` hands
+it to worker processes (the page's bytes go there, its record comes back) while the crawl
+fetches and stores on. With no workers, pages are parsed in the calling thread, one at a
+time: lxml lets go of the interpreter lock for every query, and threads parsing at once
+spent their time handing it to each other.
+
+A worker is ``python -m scraper.parsepool``, a child that reads pages from its standard
+input and writes records to its standard output, each a length-prefixed pickle. It shares
+no thread, lock or database connection with the crawl, and it ends with the crawl however
+the crawl ends: the crawl holds the only writing end of the worker's input, so a crawl
+killed outright (``kill -9``) leaves it an end of file, and it exits.
+
+A worker that dies (a crash in a C library, the kernel's out-of-memory killer) is
+replaced; the page it was parsing gets one more try in a fresh worker, then counts as a
+parse error, its raw page kept, and the crawl goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import IO, Any
+
+from .errors import ParseError
+from .parse import parse_article
+from .profile import SiteProfile
+from .records import Article
+
+_ATTEMPTS = 2  # a page whose worker died gets one more go in a fresh one
+_WORKER = "scraper.parsepool"
+_CLOSE_TIMEOUT = 10.0  # seconds a closing worker gets to finish before it is killed
+
+
+class _WorkerDied(Exception):
+    """The worker process ended before it answered."""
+
+
+class PageParser:
+    """Turn fetched pages into article records for one crawl.
+
+    ``processes`` worker processes parse (started at the first page, ended by
+    :meth:`close`); with 0, :meth:`parse` works in the calling thread, one page at a time.
+    Safe to call from many threads.
+    """
+
+    # The worker's entry point, a module run with ``python -m`` (tests give their own).
+    worker_module: str = _WORKER
+
+    def __init__(self, profile: SiteProfile, processes: int) -> None:
+        if processes < 0:
+            raise ValueError(f"processes must not be negative, got {processes}")
+        self.profile, self.processes = profile, processes
+        self._turn = threading.Lock()  # in-thread parsing: one page at a time
+        self._guard = threading.Lock()  # starting and replacing workers
+        self._workers: list[_Worker] = []
+        self._closed = False
+
+    def parse(self, body: bytes, url: str) -> Article:
+        """Return the record of the page ``body`` fetched from ``url``.
+
+        Raises ``NotAnArticle`` or ``ParseError`` as ``parse_article`` does, and
+        ``ParseError`` for a page whose worker died twice.
+        """
+        if self.processes == 0:
+            with self._turn:
+                return parse_article(body, url, self.profile)
+        for _ in range(_ATTEMPTS):
+            worker = self._least_busy()
+            try:
+                result: Article = worker.submit(body, url).result()
+                return result
+            except _WorkerDied:
+                self._replace(worker)
+        raise ParseError(url, f"the parser process died on this page ({_ATTEMPTS} tries)")
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the running workers (none before the first page)."""
+        with self._guard:
+            return [worker.process.pid for worker in self._workers]
+
+    def peak_memory_kib(self) -> int:
+        """The largest peak resident memory (KiB) of the running workers; 0 with none."""
+        return max((_peak_rss_kib(pid) for pid in self.worker_pids()), default=0)
+
+    def close(self) -> None:
+        """End the workers, after the pages they were given; later calls start none."""
+        with self._guard:
+            workers, self._workers, self._closed = self._workers, [], True
+        for worker in workers:
+            worker.close()
+
+    def __enter__(self) -> PageParser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _least_busy(self) -> _Worker:
+        with self._guard:
+            if self._closed:
+                raise RuntimeError("the page parser is closed")
+            while len(self._workers) < self.processes:
+                self._workers.append(_Worker(self.worker_module, self.profile))
+            return min(self._workers, key=_Worker.load)
+
+    def _replace(self, dead: _Worker) -> None:
+        """Drop ``dead`` (once, whichever thread saw it die first)."""
+        with self._guard:
+            if dead in self._workers:
+                self._workers.remove(dead)
+        dead.close()
+
+
+class _Worker:
+    """One worker process and the pages given to it, answered in any order."""
+
+    def __init__(self, module: str, profile: SiteProfile) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", module],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._input: IO[bytes] = self.process.stdin
+        self._sending = threading.Lock()
+        self._pending: dict[int, Future[Any]] = {}
+        self._numbers = itertools.count()
+        self._dead = False
+        self._send(pickle.dumps(profile, pickle.HIGHEST_PROTOCOL))
+        self._reader = threading.Thread(
+            target=self._read, args=(self.process.stdout,), name="parse-reader", daemon=True
+        )
+        self._reader.start()
+
+    def load(self) -> int:
+        """Pages given and not answered yet."""
+        return len(self._pending)
+
+    def submit(self, body: bytes, url: str) -> Future[Any]:
+        """Send a page; the future holds its record, or the error parsing raised."""
+        future: Future[Any] = Future()
+        with self._sending:
+            if self._dead:
+                raise _WorkerDied()
+            number = next(self._numbers)
+            self._pending[number] = future
+            # A broken pipe is a dead worker: its reader fails the page at the end of output.
+            with contextlib.suppress(OSError):
+                self._send(pickle.dumps((number, body, url), pickle.HIGHEST_PROTOCOL))
+        return future
+
+    def close(self) -> None:
+        """Let the worker finish what it was given and end (killed if it will not)."""
+        with self._sending:
+            self._dead = True
+            with contextlib.suppress(OSError):
+                self._input.close()
+        try:
+            self.process.wait(_CLOSE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(_CLOSE_TIMEOUT)
+
+    def _send(self, frame: bytes) -> None:
+        self._input.write(len(frame).to_bytes(8, "big") + frame)
+        self._input.flush()
+
+    def _read(self, output: IO[bytes]) -> None:
+        """Hand each answer to its page's future; at the end, fail what is unanswered."""
+        try:
+            while (frame := _read_frame(output)) is not None:
+                number, ok, value = pickle.loads(frame)
+                future = self._pending.pop(number)
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        finally:
+            with self._sending:
+                self._dead = True
+                unanswered, self._pending = self._pending, {}
+            for future in unanswered.values():
+                future.set_exception(_WorkerDied())
+            output.close()
+
+
+def _read_frame(stream: IO[bytes]) -> bytes | None:
+    """The next length-prefixed frame of ``stream``; None at its end (or a cut frame)."""
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    size = int.from_bytes(header, "big")
+    frame = stream.read(size)
+    return frame if len(frame) == size else None
+
+
+def _peak_rss_kib(pid: int) -> int:
+    """The peak resident memory of process ``pid`` in KiB (0 where Linux's /proc is not)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def serve(
+    source: IO[bytes], sink: IO[bytes], task: Callable[[bytes, str, SiteProfile], Any]
+) -> None:
+    """Answer the pages of ``source`` on ``sink`` with ``task`` until ``source`` ends.
+
+    The first frame is the site profile; each later one a page ``(number, body, url)``,
+    answered ``(number, True, record)`` or ``(number, False, error)``.
+    """
+    first = _read_frame(source)
+    if first is None:
+        return
+    profile: SiteProfile = pickle.loads(first)
+    while (frame := _read_frame(source)) is not None:
+        number, body, url = pickle.loads(frame)
+        try:
+            answer = (number, True, task(body, url, profile))
+        except Exception as exc:  # noqa: BLE001 - every error goes back to the crawl
+            answer = (number, False, exc)
+        try:
+            data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled
+            data = pickle.dumps((number, False, RuntimeError(f"{url}: {exc!r}")))
+        sink.write(len(data).to_bytes(8, "big") + data)
+        sink.flush()
+
+
+def worker_main(task: Callable[[bytes, str, SiteProfile], Any] = parse_article) -> None:
+    """Run this process as a parser worker on its standard input and output."""
+    # A Ctrl-C at the terminal reaches the whole process group, and a service manager's
+    # SIGTERM often does too: the crawl stops taking pages, and closes its workers once it
+    # has the records of the pages in flight. A worker ends when its input does.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # The answers own the real standard output; anything printed goes to standard error.
+    sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with sink:
+        serve(sys.stdin.buffer, sink, task)
+
+
+if __name__ == "__main__":
+    worker_main()

@@ -11,9 +11,9 @@ another process, so that its work and memory are not counted):
 
 The end-to-end crawl runs ``--rounds`` times (default 3), each into a new archive, and the
 best and the median round are printed with the CPU time the crawler spent per article
-(all the threads of its process and its parser workers) and the load average before the run: on a shared two-core
-machine one round can be a third slower than the next, and the CPU time per article tells
-a slow machine from a slow crawler.
+(all the threads of its process, and its parser workers) and the load average before the
+run: on a shared two-core machine one round can be a third slower than the next, and the
+CPU time per article tells a slow machine from a slow crawler.
 
 When Scrapy is installed (``pip install -e '.[bench]'``), each round is preceded by a
 fetch-only Scrapy crawl of the same article URLs at the same concurrency

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import pickle
 import signal
@@ -38,21 +39,39 @@ from .parse import parse_article
 from .profile import SiteProfile
 from .records import Article
 
-_ATTEMPTS = 2  # a page whose worker died gets one more go in a fresh one
+_ATTEMPTS = 2  # a page whose worker died parsing it gets one more go in a fresh one
+_SENDS = 10  # a page is sent at most this often, whoever's death sent it back
 _WORKER = "scraper.parsepool"
 _CLOSE_TIMEOUT = 10.0  # seconds a closing worker gets to finish before it is killed
+_READY = b"ready"  # a worker's first answer: imported, set up, reading pages
+
+log = logging.getLogger("baohatinh.parse")
 
 
 class _WorkerDied(Exception):
-    """The worker process ended before it answered."""
+    """The worker process ended before it answered this page.
+
+    ``blamed``: the worker was parsing this very page (it answers in order, so the oldest
+    unanswered page is the one it was on); else the page waited behind it, or was never
+    sent.
+    """
+
+    def __init__(self, blamed: bool) -> None:
+        super().__init__("the parser process died")
+        self.blamed = blamed
+
+
+class _WorkerUnavailable(Exception):
+    """A worker process could not be started, or died before it was ready."""
 
 
 class PageParser:
     """Turn fetched pages into article records for one crawl.
 
     ``processes`` worker processes parse (started at the first page, ended by
-    :meth:`close`); with 0, :meth:`parse` works in the calling thread, one page at a time.
-    Safe to call from many threads.
+    :meth:`close`); with 0, :meth:`parse` works in the calling thread, one page at a time,
+    as it does when workers cannot be started at all (logged once). Safe to call from many
+    threads.
     """
 
     # The worker's entry point, a module run with ``python -m`` (tests give their own).
@@ -66,24 +85,29 @@ class PageParser:
         self._guard = threading.Lock()  # starting and replacing workers
         self._workers: list[_Worker] = []
         self._closed = False
+        self._in_thread = processes == 0  # also once workers turned out not to start
 
     def parse(self, body: bytes, url: str) -> Article:
         """Return the record of the page ``body`` fetched from ``url``.
 
         Raises ``NotAnArticle`` or ``ParseError`` as ``parse_article`` does, and
-        ``ParseError`` for a page whose worker died twice.
+        ``ParseError`` for a page whose worker died twice while parsing it.
         """
-        if self.processes == 0:
-            with self._turn:
-                return parse_article(body, url, self.profile)
-        for _ in range(_ATTEMPTS):
-            worker = self._least_busy()
+        blamed = 0
+        for _ in range(_SENDS):
+            worker = None if self._in_thread else self._least_busy()
+            if worker is None:
+                with self._turn:
+                    return parse_article(body, url, self.profile)
             try:
                 result: Article = worker.submit(body, url).result()
                 return result
-            except _WorkerDied:
+            except _WorkerDied as died:
                 self._replace(worker)
-        raise ParseError(url, f"the parser process died on this page ({_ATTEMPTS} tries)")
+                blamed += died.blamed
+                if blamed >= _ATTEMPTS:
+                    break
+        raise ParseError(url, f"the parser process died on this page ({blamed} times)")
 
     def worker_pids(self) -> list[int]:
         """The process ids of the running workers (none before the first page)."""
@@ -107,12 +131,25 @@ class PageParser:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _least_busy(self) -> _Worker:
+    def _least_busy(self) -> _Worker | None:
+        """A live worker with the fewest pages waiting (started if need be); ``None`` once
+        workers cannot be started: then pages are parsed in the calling thread."""
         with self._guard:
             if self._closed:
                 raise RuntimeError("the page parser is closed")
-            while len(self._workers) < self.processes:
-                self._workers.append(_Worker(self.worker_module, self.profile))
+            if self._in_thread:
+                return None
+            for dead in [worker for worker in self._workers if not worker.alive()]:
+                self._workers.remove(dead)
+                dead.close()
+            try:
+                while len(self._workers) < self.processes:
+                    self._workers.append(_Worker(self.worker_module, self.profile))
+            except _WorkerUnavailable as exc:
+                if not self._workers:
+                    log.warning("%s: parsing in the crawl's own process", exc)
+                    self._in_thread = True
+                    return None
             return min(self._workers, key=_Worker.load)
 
     def _replace(self, dead: _Worker) -> None:
@@ -124,78 +161,122 @@ class PageParser:
 
 
 class _Worker:
-    """One worker process and the pages given to it, answered in any order."""
+    """One worker process and the pages given to it, answered in order."""
 
     def __init__(self, module: str, profile: SiteProfile) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", module],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-        )
+        """Start the worker and wait until it is ready; raises ``_WorkerUnavailable``."""
+        try:
+            # -P: the current folder is not put on the worker's path, so a folder named
+            # like one of our packages cannot stand in for it. A process group of its own:
+            # a Ctrl-C at the terminal is the crawl's to handle, not the worker's.
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", "-m", module],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                close_fds=True,
+                process_group=0,
+            )
+        except OSError as exc:
+            raise _WorkerUnavailable(f"cannot start a parser process ({exc})") from exc
         assert self.process.stdin is not None and self.process.stdout is not None
         self._input: IO[bytes] = self.process.stdin
-        self._sending = threading.Lock()
-        self._pending: dict[int, Future[Any]] = {}
+        self._output: IO[bytes] = self.process.stdout
+        self._writing = threading.Lock()  # one page written to the pipe at a time
+        self._state = threading.Lock()  # the pages waiting, and whether it is dead
+        self._pending: dict[int, tuple[Future[Any], str]] = {}  # number -> (answer, url)
         self._numbers = itertools.count()
         self._dead = False
-        self._send(pickle.dumps(profile, pickle.HIGHEST_PROTOCOL))
-        self._reader = threading.Thread(
-            target=self._read, args=(self.process.stdout,), name="parse-reader", daemon=True
-        )
+        try:
+            _write_frame(self._input, pickle.dumps(profile, pickle.HIGHEST_PROTOCOL))
+            ready = _read_frame(self._output)
+        except OSError:
+            ready = None
+        if ready != _READY:
+            self._stop()
+            raise _WorkerUnavailable(
+                f"the parser process ({module}) ended before it was ready, "
+                f"exit code {self.process.returncode}"
+            )
+        self._reader = threading.Thread(target=self._read, name="parse-reader", daemon=True)
         self._reader.start()
+
+    def alive(self) -> bool:
+        """False once the worker has ended or is known to be dying."""
+        return not self._dead and self.process.poll() is None
 
     def load(self) -> int:
         """Pages given and not answered yet."""
         return len(self._pending)
 
     def submit(self, body: bytes, url: str) -> Future[Any]:
-        """Send a page; the future holds its record, or the error parsing raised."""
+        """Send a page; the future holds its record, or the error parsing raised, or
+        ``_WorkerDied`` if the worker ends first."""
         future: Future[Any] = Future()
-        with self._sending:
+        with self._state:
             if self._dead:
-                raise _WorkerDied()
+                raise _WorkerDied(blamed=False)
             number = next(self._numbers)
-            self._pending[number] = future
-            # A broken pipe is a dead worker: its reader fails the page at the end of output.
-            with contextlib.suppress(OSError):
-                self._send(pickle.dumps((number, body, url), pickle.HIGHEST_PROTOCOL))
+            self._pending[number] = (future, url)
+        frame = number.to_bytes(8, "big") + pickle.dumps((body, url), pickle.HIGHEST_PROTOCOL)
+        # A broken pipe is a dead worker: its reader fails the page at the end of output.
+        with self._writing, contextlib.suppress(OSError, ValueError):
+            _write_frame(self._input, frame)
         return future
 
     def close(self) -> None:
         """Let the worker finish what it was given and end (killed if it will not)."""
-        with self._sending:
-            self._dead = True
-            with contextlib.suppress(OSError):
-                self._input.close()
+        with self._writing, contextlib.suppress(OSError, ValueError):
+            self._input.close()
         try:
             self.process.wait(_CLOSE_TIMEOUT)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self._stop()
         self._reader.join(_CLOSE_TIMEOUT)
 
-    def _send(self, frame: bytes) -> None:
-        self._input.write(len(frame).to_bytes(8, "big") + frame)
-        self._input.flush()
-
-    def _read(self, output: IO[bytes]) -> None:
+    def _read(self) -> None:
         """Hand each answer to its page's future; at the end, fail what is unanswered."""
         try:
-            while (frame := _read_frame(output)) is not None:
-                number, ok, value = pickle.loads(frame)
-                future = self._pending.pop(number)
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            while (frame := _read_frame(self._output)) is not None:
+                self._answer(int.from_bytes(frame[:8], "big"), frame[8:])
+        except OSError:
+            pass
         finally:
-            with self._sending:
+            with self._state:
                 self._dead = True
                 unanswered, self._pending = self._pending, {}
-            for future in unanswered.values():
-                future.set_exception(_WorkerDied())
-            output.close()
+            # Dead or stopped: kill it, so that a page being written to it fails at once
+            # instead of waiting for a reader that is gone.
+            self._stop()
+            oldest = min(unanswered, default=None)
+            for number, (future, _) in unanswered.items():
+                future.set_exception(_WorkerDied(blamed=number == oldest))
+
+    def _answer(self, number: int, payload: bytes) -> None:
+        with self._state:
+            future, url = self._pending.pop(number)
+        try:
+            ok, value = pickle.loads(payload)
+        except Exception as exc:  # noqa: BLE001 - an answer that cannot be read back
+            ok, value = False, ParseError(url, f"unreadable answer of the parser ({exc!r})")
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def _stop(self) -> None:
+        """Kill the worker, reap it and close its pipes (a page being written to it fails
+        at once with a broken pipe)."""
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self._output, self._input):
+            with contextlib.suppress(OSError, ValueError):
+                pipe.close()
+
+
+def _write_frame(stream: IO[bytes], frame: bytes) -> None:
+    stream.write(len(frame).to_bytes(8, "big") + frame)
+    stream.flush()
 
 
 def _read_frame(stream: IO[bytes]) -> bytes | None:
@@ -223,27 +304,29 @@ def _peak_rss_kib(pid: int) -> int:
 def serve(
     source: IO[bytes], sink: IO[bytes], task: Callable[[bytes, str, SiteProfile], Any]
 ) -> None:
-    """Answer the pages of ``source`` on ``sink`` with ``task`` until ``source`` ends.
+    """Answer the pages of ``source`` on ``sink`` with ``task``, in order, until
+    ``source`` ends.
 
-    The first frame is the site profile; each later one a page ``(number, body, url)``,
-    answered ``(number, True, record)`` or ``(number, False, error)``.
+    The first frame is the site profile, answered ``ready``; each later one a page
+    (its 8-byte number, then ``(body, url)`` pickled), answered with the same number and
+    ``(True, record)`` or ``(False, error)`` pickled.
     """
     first = _read_frame(source)
     if first is None:
         return
     profile: SiteProfile = pickle.loads(first)
+    _write_frame(sink, _READY)
     while (frame := _read_frame(source)) is not None:
-        number, body, url = pickle.loads(frame)
+        number, (body, url) = frame[:8], pickle.loads(frame[8:])
         try:
-            answer = (number, True, task(body, url, profile))
+            answer: tuple[bool, Any] = (True, task(body, url, profile))
         except Exception as exc:  # noqa: BLE001 - every error goes back to the crawl
-            answer = (number, False, exc)
+            answer = (False, exc)
         try:
             data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - an error that cannot be pickled
-            data = pickle.dumps((number, False, RuntimeError(f"{url}: {exc!r}")))
-        sink.write(len(data).to_bytes(8, "big") + data)
-        sink.flush()
+            data = pickle.dumps((False, ParseError(url, f"unsendable answer ({exc!r})")))
+        _write_frame(sink, number + data)
 
 
 def worker_main(task: Callable[[bytes, str, SiteProfile], Any] = parse_article) -> None:

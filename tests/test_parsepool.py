@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -29,26 +30,42 @@ POISON = b"<!-- this page kills the process that parses it -->"
 
 
 POISONED_WORKER = f"""
-import os
+import os, time
 from scraper.parse import parse_article
 from scraper.parsepool import worker_main
 
-def die_on_poison(body, url, profile):
-    # Dies outright on the poison page, as a crash in C would.
-    if body == {POISON!r}:
+class TwoArgumentError(Exception):
+    # Pickles as its one formatted message: cannot be rebuilt on the other side.
+    def __init__(self, url, detail):
+        super().__init__(url + ": " + detail)
+
+def task(body, url, profile):
+    if body == {POISON!r}:  # dies outright, as a crash in C would
+        time.sleep(0.2)  # while other pages wait behind it
         os._exit(70)
+    if body == b"odd error":
+        raise TwoArgumentError(url, "odd")
+    if body == b"big answer":
+        return "x" * 3_000_000
     return parse_article(body, url, profile)
 
-worker_main(die_on_poison)
+worker_main(task)
 """
 
 
 @pytest.fixture
 def poisoned_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The name of a worker module that dies on the poison page (importable by workers)."""
+    """The name of a worker module that dies on the poison page, raises an error that
+    cannot be rebuilt on ``b"odd error"`` and answers ``b"big answer"`` with 3 MB."""
     (tmp_path / "poisoned_worker.py").write_text(POISONED_WORKER, encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     return "poisoned_worker"
+
+
+def parser_with(module: str, processes: int = 1) -> PageParser:
+    parser = PageParser(DEFAULT_PROFILE, processes)
+    parser.worker_module = module
+    return parser
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +224,74 @@ def test_signals_meant_for_the_crawl_leave_its_workers_parsing() -> None:
         os.kill(pid, signal.SIGTERM)
         assert parser.parse(body, truth.url) == parse_article(body, truth.url)
         assert worker_pids(parser) == {pid}
+
+
+def test_an_error_that_cannot_be_read_back_is_a_parse_error_and_nothing_hangs(
+    poisoned_worker: str,
+) -> None:
+    # The answer that cannot be read back comes while a big answer is on its way and a big
+    # page is being written: the reader must go on reading, or both sides wait forever.
+    url = SITE.articles[0].url
+    with parser_with(poisoned_worker) as parser, ThreadPoolExecutor(3) as pool:
+        [pid] = (parser.parse(*page(0)), worker_pids(parser))[1]
+        odd = pool.submit(parser.parse, b"odd error", url)
+        big = pool.submit(parser.parse, b"big answer", url)
+        page_of_5_mb = pool.submit(parser.parse, b"<p>x</p>" * 650_000, url)
+        with pytest.raises(ParseError, match="unreadable answer"):
+            odd.result(timeout=30)
+        assert big.result(timeout=30) == "x" * 3_000_000
+        with pytest.raises(ParseError):
+            page_of_5_mb.result(timeout=30)
+        assert worker_pids(parser) == {pid}  # the worker lived on
+
+
+def test_pages_waiting_behind_a_page_that_kills_the_worker_are_parsed(
+    poisoned_worker: str,
+) -> None:
+    with parser_with(poisoned_worker) as parser, ThreadPoolExecutor(8) as pool:
+        parser.parse(*page(0))
+        poisoned = pool.submit(parser.parse, POISON, SITE.articles[0].url)
+        time.sleep(0.05)  # the poison page is being parsed; these wait behind it
+        waiting = [pool.submit(parser.parse, *page(n)) for n in range(1, 8)]
+        assert [future.result(timeout=30) for future in waiting] == [
+            parse_article(*page(n)) for n in range(1, 8)
+        ]
+        with pytest.raises(ParseError, match="died on this page"):
+            poisoned.result(timeout=30)
+
+
+def test_workers_that_died_idle_are_replaced_before_the_next_page() -> None:
+    with PageParser(DEFAULT_PROFILE, processes=2) as parser:
+        parser.parse(*page(0))
+        for pid in worker_pids(parser):
+            os.kill(pid, signal.SIGKILL)
+        assert parser.parse(*page(1)) == parse_article(*page(1))
+
+
+def test_workers_that_cannot_start_leave_the_parsing_to_the_crawl_s_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with parser_with("no_such_worker_module", processes=2) as parser:
+        assert parser.parse(*page(0)) == parse_article(*page(0))
+        assert parser.parse(*page(1)) == parse_article(*page(1))
+        assert worker_pids(parser) == set()
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "no_such_worker_module" in warning and "crawl's own process" in warning
+
+
+def test_a_folder_named_like_the_project_in_the_working_directory_is_not_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    impostor = tmp_path / "scraper"
+    impostor.mkdir()
+    (impostor / "__init__.py").write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with PageParser(DEFAULT_PROFILE, processes=1) as parser:
+        assert parser.parse(*page(0)) == parse_article(*page(0))
+        assert worker_pids(parser)  # parsed by a worker, not by the fallback
+
+
+def page(n: int) -> tuple[bytes, str]:
+    """The body and URL of the ``n``-th sample article."""
+    truth = SITE.articles[n]
+    return SITE.lookup(truth.path).body, truth.url

@@ -39,6 +39,9 @@ from .parse import parse_article
 from .profile import SiteProfile
 from .records import Article
 
+PARSE_TIMEOUT = 120.0
+"""Seconds a worker gets for a page (the largest page accepted, 10 MB, parses in ~2 s)."""
+
 _ATTEMPTS = 2  # a page whose worker died parsing it gets one more go in a fresh one
 _SENDS = 10  # a page is sent at most this often, whoever's death sent it back
 _WORKER = "scraper.parsepool"
@@ -70,17 +73,20 @@ class PageParser:
 
     ``processes`` worker processes parse (started at the first page, ended by
     :meth:`close`); with 0, :meth:`parse` works in the calling thread, one page at a time,
-    as it does when workers cannot be started at all (logged once). Safe to call from many
-    threads.
+    as it does when workers cannot be started at all (logged once). A page a worker has
+    not answered ``timeout`` seconds after it was handed over gets its worker killed.
+    Safe to call from many threads.
     """
 
     # The worker's entry point, a module run with ``python -m`` (tests give their own).
     worker_module: str = _WORKER
 
-    def __init__(self, profile: SiteProfile, processes: int) -> None:
+    def __init__(
+        self, profile: SiteProfile, processes: int, *, timeout: float = PARSE_TIMEOUT
+    ) -> None:
         if processes < 0:
             raise ValueError(f"processes must not be negative, got {processes}")
-        self.profile, self.processes = profile, processes
+        self.profile, self.processes, self.timeout = profile, processes, timeout
         self._turn = threading.Lock()  # in-thread parsing: one page at a time
         self._guard = threading.Lock()  # starting and replacing workers
         self._workers: list[_Worker] = []
@@ -91,22 +97,32 @@ class PageParser:
         """Return the record of the page ``body`` fetched from ``url``.
 
         Raises ``NotAnArticle`` or ``ParseError`` as ``parse_article`` does, and
-        ``ParseError`` for a page whose worker died twice while parsing it.
+        ``ParseError`` for a page whose worker died twice while parsing it, or that was
+        not parsed within ``timeout`` seconds twice (its worker is killed each time: a
+        page must never hang the crawl).
         """
-        blamed = 0
+        blamed, late = 0, False
         for _ in range(_SENDS):
             worker = None if self._in_thread else self._least_busy()
             if worker is None:
                 with self._turn:
                     return parse_article(body, url, self.profile)
             try:
-                result: Article = worker.submit(body, url).result()
+                answer = worker.submit(body, url)
+                try:
+                    result: Article = answer.result(timeout=self.timeout)
+                except TimeoutError:
+                    late = True
+                    worker.kill()  # the page it holds then fails: this one, or one before
+                    result = answer.result()
                 return result
             except _WorkerDied as died:
                 self._replace(worker)
                 blamed += died.blamed
                 if blamed >= _ATTEMPTS:
                     break
+        if late:
+            raise ParseError(url, f"not parsed within {self.timeout:g} s, {blamed} times")
         raise ParseError(url, f"the parser process died on this page ({blamed} times)")
 
     def worker_pids(self) -> list[int]:
@@ -199,6 +215,11 @@ class _Worker:
             )
         self._reader = threading.Thread(target=self._read, name="parse-reader", daemon=True)
         self._reader.start()
+
+    def kill(self) -> None:
+        """Kill the worker; its reader then fails the pages it held."""
+        with contextlib.suppress(OSError):
+            self.process.kill()
 
     def alive(self) -> bool:
         """False once the worker has ended or is known to be dying."""

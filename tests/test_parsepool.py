@@ -47,6 +47,9 @@ def task(body, url, profile):
         raise TwoArgumentError(url, "odd")
     if body == b"big answer":
         return "x" * 3_000_000
+    if body == b"endless":
+        while True:
+            pass
     return parse_article(body, url, profile)
 
 worker_main(task)
@@ -56,14 +59,15 @@ worker_main(task)
 @pytest.fixture
 def poisoned_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """The name of a worker module that dies on the poison page, raises an error that
-    cannot be rebuilt on ``b"odd error"`` and answers ``b"big answer"`` with 3 MB."""
+    cannot be rebuilt on ``b"odd error"``, answers ``b"big answer"`` with 3 MB and never
+    answers ``b"endless"``."""
     (tmp_path / "poisoned_worker.py").write_text(POISONED_WORKER, encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     return "poisoned_worker"
 
 
-def parser_with(module: str, processes: int = 1) -> PageParser:
-    parser = PageParser(DEFAULT_PROFILE, processes)
+def parser_with(module: str, processes: int = 1, timeout: float = 60) -> PageParser:
+    parser = PageParser(DEFAULT_PROFILE, processes, timeout=timeout)
     parser.worker_module = module
     return parser
 
@@ -295,3 +299,16 @@ def page(n: int) -> tuple[bytes, str]:
     """The body and URL of the ``n``-th sample article."""
     truth = SITE.articles[n]
     return SITE.lookup(truth.path).body, truth.url
+
+
+def test_a_page_that_never_parses_is_a_parse_error_and_the_crawl_goes_on(
+    poisoned_worker: str,
+) -> None:
+    with parser_with(poisoned_worker, timeout=0.5) as parser, ThreadPoolExecutor(4) as pool:
+        endless = pool.submit(parser.parse, b"endless", SITE.articles[0].url)
+        time.sleep(0.05)
+        waiting = pool.submit(parser.parse, *page(1))  # behind it: not blamed, parsed
+        with pytest.raises(ParseError, match=r"not parsed within 0.5 s, 2 times"):
+            endless.result(timeout=30)
+        assert waiting.result(timeout=30) == parse_article(*page(1))
+        assert parser.parse(*page(2)) == parse_article(*page(2))

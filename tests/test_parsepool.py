@@ -23,6 +23,7 @@ from scraper.parse import parse_article
 from scraper.parsepool import PageParser
 from scraper.profile import DEFAULT_PROFILE, SiteProfile
 from scraper.sample_site.site import SampleSite, build_site
+from tests.processes import running
 
 ORIGIN = "http://127.0.0.1:8123"
 SITE: SampleSite = build_site(ORIGIN, ORIGIN)
@@ -174,7 +175,7 @@ def test_closing_ends_the_workers() -> None:
     pids = worker_pids(parser)
     assert pids
     parser.close()
-    assert not any(alive(pid) for pid in pids)  # close waits for them
+    assert not any(running(pid) for pid in pids)  # close waits for them
     with pytest.raises(RuntimeError, match="closed"):
         parser.parse(b"<html></html>", truth.url)
 
@@ -196,15 +197,6 @@ def test_the_workers_report_their_peak_memory(workers: PageParser) -> None:
 def test_a_negative_number_of_workers_is_refused() -> None:
     with pytest.raises(ValueError, match="-1"):
         PageParser(replace(DEFAULT_PROFILE), processes=-1)
-
-
-def alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie, dead but not yet reaped, counts as ended)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_many_threads_share_the_workers_and_each_gets_its_own_record(

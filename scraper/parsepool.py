@@ -312,13 +312,10 @@ def _read_frame(stream: IO[bytes]) -> bytes | None:
 
 def _peak_rss_kib(pid: int) -> int:
     """The peak resident memory of process ``pid`` in KiB (0 where Linux's /proc is not)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        return 0
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
     return 0
 
 

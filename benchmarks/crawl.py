@@ -18,7 +18,11 @@ CPU time per article tells a slow machine from a slow crawler.
 When Scrapy is installed (``pip install -e '.[bench]'``), each round is preceded by a
 fetch-only Scrapy crawl of the same article URLs at the same concurrency
 (``benchmarks/scrapy_fetch.py``, in its own process): the reference issue 4 names, measured
-at the same moment on the same machine, and each round's ratio to it is printed.
+at the same moment on the same machine, and each round's ratio to it is printed. So is
+the CPU time Scrapy spends per page against the crawl's per article, a comparison that does
+not depend on how fast the machine is at the moment: Scrapy only fetches, the crawl also
+parses and stores, and on two cores it can only keep up with Scrapy while that costs it at
+most twice Scrapy's CPU per page, both cores kept busy.
 
 Targets (issue 4): 110-150 articles/s on 2 cores, peak memory under 200 MB whatever the
 number of articles, at most 5 requests for a no-change run.
@@ -87,12 +91,15 @@ def fetch_only(settings: Settings, urls: list[str]) -> float:
     return len(urls) / (time.perf_counter() - started)
 
 
-def scrapy_fetch(urls_file: Path, concurrency: int) -> float:
-    """Pages per second of a fetch-only Scrapy crawl of the URLs in ``urls_file``."""
+def scrapy_fetch(urls_file: Path, concurrency: int) -> tuple[float, float]:
+    """Pages per second of a fetch-only Scrapy crawl of the URLs in ``urls_file``, and
+    the CPU milliseconds its process spent per page."""
     script = Path(__file__).with_name("scrapy_fetch.py")
     command = [sys.executable, str(script), str(urls_file), "--concurrency", str(concurrency)]
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)
-    return float(json.loads(done.stdout.strip().splitlines()[-1])["pages_per_second"])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    pages = max(int(result["pages"]), 1)
+    return float(result["pages_per_second"]), 1000 * float(result["cpu_seconds"]) / pages
 
 
 def cpu_seconds() -> float:
@@ -137,6 +144,7 @@ def main() -> None:
     rounds: list[tuple[float, float, float]] = []  # (articles/s, CPU ms/article, load)
     with_scrapy = importlib.util.find_spec("scrapy") is not None
     scrapy_rates: list[float] = []
+    scrapy_cpu: list[float] = []  # Scrapy's CPU milliseconds per page, each round
     worker_kib = 0  # the parser workers' peak memory
     try:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
@@ -146,7 +154,9 @@ def main() -> None:
             urls_file.write_text("\n".join(urls))
             for number in range(max(1, args.rounds)):
                 if with_scrapy:
-                    scrapy_rates.append(scrapy_fetch(urls_file, args.concurrency))
+                    scrapy_rate, scrapy_ms = scrapy_fetch(urls_file, args.concurrency)
+                    scrapy_rates.append(scrapy_rate)
+                    scrapy_cpu.append(scrapy_ms)
                 database_url = f"sqlite:///{Path(folder) / f'bench-{number}.db'}"
                 settings = settings_for(
                     base_url, database_url, args.concurrency, args.parse_processes
@@ -185,11 +195,21 @@ def main() -> None:
             f"end at {ratios[(len(ratios) - 1) // 2]:.0%} of it (median; "
             f"{ratios[0]:.0%}-{ratios[-1]:.0%})"
         )
+        # Per unit of work, independent of how fast the machine is at the moment: the
+        # crawl fetches, parses and stores; Scrapy only fetches.
+        cpu_pairs = zip(rounds, scrapy_cpu, strict=True)
+        cpu_ratios = sorted(cpu_ms / scrapy for (_, cpu_ms, _), scrapy in cpu_pairs)
+        print(
+            f"  Scrapy's CPU per page: {', '.join(f'{ms:.1f}' for ms in scrapy_cpu)} ms; the "
+            f"crawl spends {cpu_ratios[(len(cpu_ratios) - 1) // 2]:.1f}x that per article "
+            f"(median; {cpu_ratios[0]:.1f}x-{cpu_ratios[-1]:.1f}x)"
+        )
     else:
         print("Scrapy fetch-only: not installed (pip install -e '.[bench]')")
     worker_mb = worker_kib / 1024
+    total_mb = peak_mb + args.parse_processes * worker_mb
     print(
-        f"peak memory (max RSS): {peak_mb + worker_mb:7.1f} MB   (target < 200 MB; the crawl "
+        f"peak memory (max RSS): {total_mb:7.1f} MB   (target < 200 MB; the crawl "
         f"{peak_mb:.1f} MB + each parser worker {worker_mb:.1f} MB)"
     )
     print(f"no-change run:         {again.requests:7d} requests (target <= 5)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -103,8 +104,22 @@ def cli(
     help="Walk each section's history back to this date (YYYY-MM-DD), resumably.",
 )
 @click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
+@click.option(
+    "--max-minutes",
+    type=click.FloatRange(min=0),
+    metavar="MINUTES",
+    help="Take no new URL after this many minutes, commit and end; the next run goes on "
+    "(sets crawl.max_run_minutes for this run; 0: no limit).",
+)
 @click.pass_context
-def crawl(ctx: click.Context, as_json: bool, full: bool, since: Any, progress: bool) -> None:
+def crawl(
+    ctx: click.Context,
+    as_json: bool,
+    full: bool,
+    since: Any,
+    progress: bool,
+    max_minutes: float | None,
+) -> None:
     """Crawl the configured sections into the archive; the exit code tells how it went.
 
     Without options an incremental run: new articles, and re-checks of recent ones.
@@ -114,11 +129,14 @@ def crawl(ctx: click.Context, as_json: bool, full: bool, since: Any, progress: b
 
     if full and since is not None:
         raise click.UsageError("--full and --since exclude each other")
+    settings = _settings(ctx)
+    if max_minutes is not None:
+        settings = replace(settings, crawl=replace(settings.crawl, max_run_minutes=max_minutes))
     printer = ProgressPrinter() if progress else None
     # [schedule] one crawl at a time per archive (exit 75), stopped cleanly by SIGTERM.
     with _open_store(ctx) as store, stop_on_signals() as stop:
         report = run_exclusive_crawl(
-            _settings(ctx),
+            settings,
             store,
             holder="baohatinh crawl",
             stop=stop,

@@ -153,8 +153,9 @@ def run_crawl(
     By default an incremental run; ``full=True`` walks each section's whole history,
     ``since`` walks it back to that date. Setting ``stop`` makes the run take no new URL,
     finish what is in flight, commit, and return its report (the frontier keeps the
-    rest for the next run). ``progress`` is called with the report after each article
-    and after each commit (articles count as new, updated or unchanged once committed).
+    rest for the next run); so does reaching ``crawl.max_run_minutes``. ``progress`` is
+    called with the report after each article and after each commit (articles count as
+    new, updated or unchanged once committed).
     Pages are parsed by ``parser`` if given (left open for the caller), else by one made
     from ``settings`` (``crawl.parse_processes``) and closed at the end.
     Failures of single URLs are counted in the report (and kept in the store with their
@@ -218,6 +219,9 @@ class _Crawl:
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
         self.stop: threading.Event | None = None
+        limit = settings.crawl.max_run_minutes
+        # Monotonic time after which the run takes no new URL (None: no limit).
+        self.deadline = time.monotonic() + 60 * limit if limit > 0 else None
         self.progress: ProgressCallback | None = None
         self.started = datetime.now(UTC)
         workers = max(1, settings.crawl.concurrency)
@@ -249,13 +253,21 @@ class _Crawl:
         self.report.discovered = len(self.seen)
 
     def stopping(self) -> bool:
-        """True once ``stop`` is set; the first time, tell the fetcher too."""
-        if self.stop is None or not self.stop.is_set():
+        """True once ``stop`` is set or the run's time limit has passed; the first time,
+        tell the fetcher too (it gives up its waits) and say why."""
+        if self.report.stopped:
+            return True
+        if self.stop is not None and self.stop.is_set():
+            why = "stop requested"
+        elif self.deadline is not None and time.monotonic() >= self.deadline:
+            minutes = self.settings.crawl.max_run_minutes
+            why = f"time limit of {minutes:g} min reached (crawl.max_run_minutes)"
+            self.report.notes.append(why)
+        else:
             return False
-        if not self.report.stopped:
-            self.report.stopped = True
-            self.fetcher.request_stop()
-            log.warning("stop requested: finishing what is in flight")
+        self.report.stopped = True
+        self.fetcher.request_stop()
+        log.warning("%s: finishing what is in flight", why)
         return True
 
     def seed(self) -> None:
@@ -482,15 +494,19 @@ class _Crawl:
         pending: set[Future[PageResult]] = set()
         queue = iter(entries)
         while True:
-            while len(pending) < self.in_flight and not self.stopping():
+            # Asked on every turn, not only when a slot is free: the time limit must stop
+            # the run (and the fetcher's waits) even while every slot is busy.
+            stopped = self.stopping()
+            while len(pending) < self.in_flight and not stopped:
                 entry = next(queue, None)
                 if entry is None:
                     break
                 headers = _validators(entry) if conditional else None
                 pending.add(self.pool.submit(self.fetch_page, entry, headers))
+                stopped = self.stopping()
             if not pending:
                 return
-            done, pending = wait(pending, self._window_left(), return_when="FIRST_COMPLETED")
+            done, pending = wait(pending, self._wait_seconds(), return_when="FIRST_COMPLETED")
             if not done:
                 self.flush()  # nothing came back within the window: commit what waits
             for future in done:
@@ -571,6 +587,17 @@ class _Crawl:
             self.report.count_fields(item.article)
             log.debug("%s %s", outcome, item.article.url)
         self._tick()
+
+    def _wait_seconds(self) -> float | None:
+        """How long to wait for a page: until the oldest unsaved article must be written,
+        or the time limit passes (then no new URL is taken); None: as long as it takes."""
+        waits = [left for left in (self._window_left(), self._deadline_left()) if left is not None]
+        return min(waits, default=None)
+
+    def _deadline_left(self) -> float | None:
+        if self.deadline is None or self.report.stopped:
+            return None
+        return max(0.0, self.deadline - time.monotonic())
 
     def _window_left(self) -> float | None:
         """Seconds until the oldest unsaved article must be written (None: none waits)."""

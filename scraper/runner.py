@@ -51,8 +51,9 @@ def run_exclusive_crawl(
     ``holder`` says who runs it (shown to anyone who finds the lock held);
     ``crawl_options`` go to ``run_crawl`` as they are. With ``optimize_index``, the
     search index is merged afterwards, still under the lock (unless the crawl was
-    stopped): the weekly sweep does it, so searches stay fast. If the lease is
-    lost (this process stalled past it and another crawl took over), the crawl is stopped.
+    stopped, or ended at its time limit): the weekly sweep does it, so searches stay
+    fast. If the lease is lost (this process stalled past it and another crawl took
+    over), the crawl is stopped.
     Raises ``CrawlLocked`` (exit code 75) naming the holder when another crawl runs, and
     ``StoreError`` if the database refuses.
     """
@@ -67,7 +68,8 @@ def run_exclusive_crawl(
         log.info("crawl started by %s: sections %s", holder,
                  ", ".join(section.slug for section in settings.sections))
         report = run_crawl(settings, store, stop=stop, **crawl_options)
-        if optimize_index and not stop.is_set():
+        # Not after a stopped run: a stop, or a time limit, asks it to end now.
+        if optimize_index and not (stop.is_set() or report.stopped):
             started = time.monotonic()
             store.optimize_search_index()
             log.info("search index optimized in %.1f s", time.monotonic() - started)

@@ -105,6 +105,10 @@ class CrawlSettings:
     retry_base_seconds: float = _opt(
         600.0, "A failed URL waits this long before a later run retries it, doubling each time."
     )
+    max_run_minutes: float = _opt(
+        0.0,
+        "A run takes no new URL after this many minutes and ends; the next goes on. 0: no limit.",
+    )
 
 
 @dataclass(frozen=True)
@@ -382,7 +386,8 @@ def _check(settings: Settings, source: str | None) -> None:
                        "crawl.recheck_days": crawl.recheck_days,
                        "crawl.follow_depth": crawl.follow_depth,
                        "crawl.parse_processes": crawl.parse_processes,
-                       "crawl.retry_base_seconds": crawl.retry_base_seconds}.items():
+                       "crawl.retry_base_seconds": crawl.retry_base_seconds,
+                       "crawl.max_run_minutes": crawl.max_run_minutes}.items():
         if value < 0:
             raise ConfigError(f"must not be negative, got {value}", path=source, key=key)
     if not re.search(r"\+?https?://|@", crawl.user_agent):

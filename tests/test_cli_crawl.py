@@ -60,6 +60,27 @@ def test_crawl_prints_plain_lines_without_a_terminal(
     assert "(full run)" in result.stdout and "field coverage over" in result.stdout
 
 
+def test_max_minutes_ends_the_run_and_the_report_says_so(
+    sample_server: SampleSiteServer, tmp_path: Path
+) -> None:
+    config = config_for(sample_server, tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("delay_seconds = 0", "delay_seconds = 0.2"),
+        encoding="utf-8",
+    )
+    result = run("--config", str(config), "crawl", "--json", "--max-minutes", "0.01", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["stopped"] is True
+    assert "time limit of 0.01 min reached (crawl.max_run_minutes)" in report["notes"]
+
+
+def test_a_negative_time_limit_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("crawl", "--max-minutes", "-5", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--max-minutes" in result.stderr
+
+
 def test_full_and_since_together_are_a_usage_error(tmp_path: Path) -> None:
     result = run("crawl", "--full", "--since", "2019-01-01", cwd=tmp_path)
     assert result.returncode == 2

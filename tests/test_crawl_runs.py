@@ -253,6 +253,33 @@ def test_a_stopped_run_commits_what_it_has_and_the_next_run_finishes(
     assert not fetched_again
 
 
+def test_a_run_past_its_time_limit_takes_no_new_url_and_the_next_run_finishes(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    # One request every 0.1 s at most: in 1.5 s the run cannot reach the whole section.
+    limited = settings_for(
+        server, sqlite_url, concurrency=1, delay_seconds=0.1, max_run_minutes=1.5 / 60
+    )
+    with Store.open(sqlite_url) as store:
+        first = run_crawl(limited, store)
+        assert first.stopped
+        assert any("time limit of 0.025 min reached" in note for note in first.notes)
+        assert first.exit_code == EXIT_OK  # a planned stop is no failure
+        assert "stopped before the end" in first.summary()
+        stored = store.archived_ids()
+        assert len(stored) < len(section_ids(server))
+        server.clear_log()
+        second = run_crawl(replace(limited, crawl=replace(limited.crawl, max_run_minutes=0)), store)
+        assert not second.stopped
+        assert store.archived_ids() == section_ids(server)
+        assert store.counts()["articles"] == len(section_ids(server))
+    fetched_again = {r.path for r in server.requests} & {
+        server.site.article(i).path for i in stored
+    }
+    assert not fetched_again
+
+
 class RefusingArchive:
     """The archive, refusing its ``refuse``-th group of articles as a full disk would."""
 

@@ -217,6 +217,22 @@ def _capture(name: str) -> _Records:
 # --- stopping a crawl --------------------------------------------------------------------
 
 
+def test_a_sweep_ended_by_its_time_limit_leaves_merging_the_index_to_the_next_one(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    base = demo_settings(Settings(), clean_sample_server.base_url, sqlite_url)
+    # At most one request every 0.1 s: the sweep cannot end within its 0.5 s.
+    limited = replace(base.crawl, delay_seconds=0.1, concurrency=1, max_run_minutes=0.5 / 60)
+    records = _capture("baohatinh")
+    with Store.open(sqlite_url) as store:
+        report = run_exclusive_crawl(
+            replace(base, crawl=limited), store, holder="test", optimize_index=True
+        )
+        assert store.lock_holder() is None
+    assert report.stopped and report.exit_code == 0
+    assert not [m for m in records.messages if "index optimized" in m]
+
+
 def test_a_stopped_crawl_keeps_what_it_stored_records_the_run_and_exits_0(
     clean_sample_server: SampleSiteServer, db_url: str
 ) -> None:

@@ -61,6 +61,7 @@ def test_the_shipped_config_sets_and_documents_every_key() -> None:
         ("[url_patterns]\narticle = '(unclosed'\n", "url_patterns.article"),
         ("[crawl]\nconcurrency = 0\n", "crawl.concurrency"),
         ("[crawl]\nparse_processes = -1\n", "crawl.parse_processes"),
+        ("[crawl]\nmax_run_minutes = -1\n", "crawl.max_run_minutes"),
         ("[crawl]\nuser_agent = 'anonymous-bot'\n", "crawl.user_agent"),
     ],
 )

@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    bindparam,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -206,21 +216,20 @@ class Frontier:
         now = _now()
         # Core rows, not ORM objects: a crawl asks once per listing page, and loading
         # FrontierRow instances cost more than the query (most of a small listing's time).
-        columns = FrontierRow.__table__.c
+        # Each state's rows read in order from the (state, priority, id) index and cut at
+        # ``limit``, the two parts then merged: asked as one condition over both states,
+        # the database gathered and sorted every pending row first, and a backfill's
+        # listing walk, which asks after each page while every article found so far waits
+        # pending, slowed down as it went (benchmarks/frontier.py).
+        pending = FrontierRow.state == PENDING
+        failed = (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= now)
+        parts = (_due_in(state, run_id, limit, articles).subquery() for state in (pending, failed))
+        both = union_all(*(select(part) for part in parts)).subquery()
         query = (
-            select(*(columns[name] for name in _ENTRY_COLUMNS))
-            .where(
-                or_(
-                    FrontierRow.state == PENDING,
-                    (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= now),
-                ),
-                or_(FrontierRow.last_run_id.is_(None), FrontierRow.last_run_id != run_id),
-            )
-            .order_by(FrontierRow.priority, FrontierRow.id)
+            select(*(both.c[name] for name in _ENTRY_COLUMNS))
+            .order_by(both.c.priority, both.c.id)
             .limit(limit)
         )
-        if not articles:
-            query = query.where(FrontierRow.priority == LISTING_PRIORITY)
         with (
             database_errors(self._engine.url, "reading the frontier"),
             self._engine.connect() as connection,
@@ -344,6 +353,25 @@ def _entry(row: FrontierRow) -> FrontierEntry:
         last_modified=row.last_modified,
         attempts=row.attempts,
     )
+
+
+def _due_in(state: ColumnElement[bool], run_id: int, limit: int, articles: bool) -> Select[Any]:
+    """The first ``limit`` rows in ``state`` not tried by run ``run_id``, in visiting order
+    (priority, id), read from the ``(state, priority, id)`` index; listings only unless
+    ``articles``."""
+    columns = FrontierRow.__table__.c
+    query = (
+        select(columns.priority, columns.id, *(columns[name] for name in _ENTRY_COLUMNS))
+        .where(
+            state,
+            or_(FrontierRow.last_run_id.is_(None), FrontierRow.last_run_id != run_id),
+        )
+        .order_by(FrontierRow.priority, FrontierRow.id)
+        .limit(limit)
+    )
+    if not articles:
+        query = query.where(FrontierRow.priority == LISTING_PRIORITY)
+    return query
 
 
 def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:

@@ -319,7 +319,11 @@ class FrontierRow(Base):
     """
 
     __tablename__ = "frontier"
-    __table_args__ = (Index(None, "state", "next_attempt_at"),)
+    # (state, priority, id): what is due, read in the order it is visited (revision 0009).
+    __table_args__ = (
+        Index(None, "state", "next_attempt_at"),
+        Index(None, "state", "priority", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)

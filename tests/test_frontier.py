@@ -85,6 +85,26 @@ def test_a_failure_waits_longer_each_time_and_is_not_retried_in_the_same_run(
     assert frontier.states() == {"failed": 1}
 
 
+def test_failed_rows_due_again_and_pending_ones_come_in_one_order_cut_at_the_limit(
+    store: Store,
+) -> None:
+    frontier = store.frontier()
+    page = FrontierEntry.listing("loadmore", "https://baohatinh.vn/api/morenews-zone-22-2.html")
+    frontier.add([article(str(n)) for n in range(1, 9)])
+    frontier.add([page])
+    first = store.begin_run()
+    for failed in ("a:2", "a:5", "a:6"):  # due again at once for a later run
+        frontier.fail(failed, "http-503", first, retry_base_seconds=0.0)
+    frontier.fail(page.key, "http-503", first, retry_base_seconds=0.0)
+    later = store.begin_run()
+    everything = [page.key] + [f"a:{n}" for n in range(1, 9)]
+    assert [e.key for e in frontier.due(later)] == everything
+    assert [e.key for e in frontier.due(later, limit=4)] == everything[:4]
+    assert [e.key for e in frontier.due(later, limit=4, articles=False)] == [page.key]
+    frontier.settle("a:1", "done", later)
+    assert [e.key for e in frontier.due(later, limit=3)] == [page.key, "a:2", "a:3"]
+
+
 def test_a_listing_released_is_tried_again_in_the_same_run(store: Store) -> None:
     frontier = store.frontier()
     page = FrontierEntry.listing("loadmore", "https://baohatinh.vn/api/morenews-zone-22-3.html")

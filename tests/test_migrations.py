@@ -52,7 +52,7 @@ TABLES = {
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0008"
+    assert head_revision() == "0009"
 
 
 def test_fresh_database_is_upgraded_to_head(db_url: str) -> None:

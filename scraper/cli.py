@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .errors import BaohatinhError
 from .report import EXIT_USAGE
-from .settings import Settings, describe, load_settings
+from .settings import MAX_RUN_MINUTES, Settings, describe, load_settings
 
 
 class ProjectErrorGroup(click.Group):
@@ -106,7 +106,7 @@ def cli(
 @click.option("--progress/--no-progress", default=True, help="Show progress on stderr.")
 @click.option(
     "--max-minutes",
-    type=click.FloatRange(min=0),
+    type=float,
     metavar="MINUTES",
     help="Take no new URL after this many minutes, commit and end; the next run goes on "
     "(sets crawl.max_run_minutes for this run; 0: no limit).",
@@ -130,6 +130,11 @@ def crawl(
     if full and since is not None:
         raise click.UsageError("--full and --since exclude each other")
     settings = _settings(ctx)
+    if max_minutes is not None and not 0 <= max_minutes <= MAX_RUN_MINUTES:  # nan too
+        raise click.BadParameter(
+            f"must be from 0 to {MAX_RUN_MINUTES:g} (a year), got {max_minutes}",
+            param_hint="--max-minutes",
+        )
     if max_minutes is not None:
         settings = replace(settings, crawl=replace(settings.crawl, max_run_minutes=max_minutes))
     printer = ProgressPrinter() if progress else None

@@ -173,9 +173,12 @@ def run_crawl(
         parser = PageParser(settings.profile, settings.crawl.parse_processes)
     crawl = _Crawl(settings, store, fetcher, parser, report, run_id, since=since, full=full)
     crawl.stop, crawl.progress = stop, progress
+    alarm = crawl.time_limit_alarm()
     try:
         crawl.run()
     finally:
+        if alarm is not None:
+            alarm.cancel()
         crawl.close()
         fetcher.close()
         if own_parser:
@@ -251,6 +254,17 @@ class _Crawl:
         if not self.stopping():
             self.recheck()
         self.report.discovered = len(self.seen)
+
+    def time_limit_alarm(self) -> threading.Timer | None:
+        """Start the timer that, at the time limit, makes the fetcher give up its waits
+        (Retry-After, backoff, the gap between requests) wherever they are, even in a
+        listing fetched on this thread; None without a limit. The caller cancels it."""
+        if self.deadline is None:
+            return None
+        alarm = threading.Timer(self.deadline - time.monotonic(), self.fetcher.request_stop)
+        alarm.daemon = True
+        alarm.start()
+        return alarm
 
     def stopping(self) -> bool:
         """True once ``stop`` is set or the run's time limit has passed; the first time,

@@ -25,6 +25,9 @@ from .imageinfo import IMAGE_TYPES, sniff_image
 from .records import Article, ImageFile, RawPage
 from .settings import ArchiveSettings, Settings
 
+# Reasons a fetch gives when the crawl stops it: the image was not tried.
+STOPPED = frozenset({"stopped", "closed"})
+
 log = logging.getLogger("baohatinh.images")
 
 S = TypeVar("S")
@@ -116,7 +119,8 @@ class ImageArchiver:
         """Download every image of ``article_id`` that has no file yet; return the counts.
 
         Failures are recorded on the image rows and counted, never raised (except a
-        ``StoreError`` while recording them).
+        ``StoreError`` while recording them). Once the fetcher is stopped, the images left
+        are left as they were.
         """
         counts = ImageCounts()
         for pending in self._store.pending_images(article_id):
@@ -128,6 +132,10 @@ class ImageArchiver:
             try:
                 file = download_image(pending.url, self._fetcher, self.folder, self.max_bytes)
             except (FetchError, OSError) as exc:
+                if isinstance(exc, FetchError) and exc.reason in STOPPED:
+                    # The crawl is ending (a stop, its time limit): not a failure of the
+                    # image, so nothing is recorded on its row, nor tried after it.
+                    return counts
                 log.warning("image %s not archived: %s", pending.url, exc)
                 self._store.record_image(pending.image_id, None, error=str(exc))
                 counts.failed += 1

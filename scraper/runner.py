@@ -69,7 +69,10 @@ def run_exclusive_crawl(
                  ", ".join(section.slug for section in settings.sections))
         report = run_crawl(settings, store, stop=stop, **crawl_options)
         # Not after a stopped run: a stop, or a time limit, asks it to end now.
-        if optimize_index and not (stop.is_set() or report.stopped):
+        if optimize_index and (stop.is_set() or report.stopped):
+            log.warning("search index not merged: the run was stopped (baohatinh db optimize "
+                        "merges it)")
+        elif optimize_index:
             started = time.monotonic()
             store.optimize_search_index()
             log.info("search index optimized in %.1f s", time.monotonic() - started)

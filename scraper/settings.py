@@ -30,6 +30,7 @@ from .triggers import check_expression, check_timezone
 CONFIG_ENV = "BAOHATINH_CONFIG"
 DATABASE_ENV = "BAOHATINH_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "config.toml"
+MAX_RUN_MINUTES = 366 * 24 * 60.0  # a year: longest crawl.max_run_minutes (timers take it)
 
 
 def _opt(default: Any, help: str) -> Any:  # noqa: A002 - "help" reads best in the table
@@ -390,6 +391,9 @@ def _check(settings: Settings, source: str | None) -> None:
                        "crawl.max_run_minutes": crawl.max_run_minutes}.items():
         if value < 0:
             raise ConfigError(f"must not be negative, got {value}", path=source, key=key)
+    if not crawl.max_run_minutes <= MAX_RUN_MINUTES:  # also refuses nan
+        raise ConfigError(f"must be at most {MAX_RUN_MINUTES:g} (a year), got "
+                          f"{crawl.max_run_minutes}", path=source, key="crawl.max_run_minutes")
     if not re.search(r"\+?https?://|@", crawl.user_agent):
         raise ConfigError("must name a contact URL or e-mail address", path=source,
                           key="crawl.user_agent")

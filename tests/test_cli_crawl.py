@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from scraper.sample_site import SampleSiteServer
 from tests.test_cli import run
 
@@ -75,10 +77,11 @@ def test_max_minutes_ends_the_run_and_the_report_says_so(
     assert "time limit of 0.01 min reached (crawl.max_run_minutes)" in report["notes"]
 
 
-def test_a_negative_time_limit_is_a_usage_error(tmp_path: Path) -> None:
-    result = run("crawl", "--max-minutes", "-5", cwd=tmp_path)
+@pytest.mark.parametrize("minutes", ["-5", "inf", "nan", "1e12"])
+def test_a_time_limit_that_is_no_duration_is_a_usage_error(tmp_path: Path, minutes: str) -> None:
+    result = run("crawl", "--max-minutes", minutes, cwd=tmp_path)
     assert result.returncode == 2
-    assert "--max-minutes" in result.stderr
+    assert "--max-minutes: must be from 0 to 527040 (a year), got" in result.stderr
 
 
 def test_full_and_since_together_are_a_usage_error(tmp_path: Path) -> None:

@@ -280,6 +280,29 @@ def test_a_run_past_its_time_limit_takes_no_new_url_and_the_next_run_finishes(
     assert not fetched_again
 
 
+@pytest.mark.parametrize(
+    "waiting",
+    [
+        pytest.param(re.compile(r"^/api/"), id="a listing page fetched on the crawl's thread"),
+        pytest.param(re.compile(r"-post\d+\.html"), id="every article slot busy"),
+    ],
+)
+def test_the_time_limit_cuts_short_a_wait_for_retry_after_and_counts_no_failure(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, waiting: re.Pattern[str]
+) -> None:
+    server = clean_sample_server
+    # Each of these answers asks for 15 s: without the limit cutting the waits short, the
+    # URL would fail its attempts and count (exit 3) long after the limit.
+    server.faults.error(waiting, 429, retry_after="15")
+    settings = settings_for(server, sqlite_url, concurrency=2, max_run_minutes=1 / 60)
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings, store)
+        states = store.frontier().states()
+    assert report.stopped
+    assert report.failed_total == 0 and report.exit_code == EXIT_OK
+    assert "failed" not in states and states["pending"] > 0  # the next run takes them up
+
+
 class RefusingArchive:
     """The archive, refusing its ``refuse``-th group of articles as a full disk would."""
 

@@ -20,7 +20,7 @@ from scraper.demo import demo_settings
 from scraper.errors import ConfigError, FetchError
 from scraper.fetch import Fetcher
 from scraper.imageinfo import sniff_image
-from scraper.images import download_image
+from scraper.images import ImageArchiver, ImageCounts, download_image
 from scraper.sample_site import SampleSiteServer
 from scraper.sample_site.site import GIF_BYTES, JPEG_BYTES
 from scraper.settings import ArchiveSettings, Settings, settings_from_dict
@@ -155,6 +155,23 @@ def test_without_archive_images_no_image_is_fetched(
     with Store.open(sqlite_url) as store:
         run_crawl(settings_for(clean_sample_server, sqlite_url), store)
     assert not [r for r in clean_sample_server.requests if r.path.startswith("/images/")]
+
+
+def test_images_a_stopping_crawl_cannot_fetch_are_left_untried_not_failed(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    server = clean_sample_server
+    settings = settings_for(server, sqlite_url, images_dir=str(tmp_path / "images"))
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings, store)  # archive_images off: every image waits for its file
+        with Fetcher(fetch_policy(settings)) as fetcher:
+            fetcher.request_stop()  # a stop, or the run's time limit
+            counts = ImageArchiver(settings.archive, fetcher, store).archive("274411")
+        assert counts == ImageCounts()
+        with store.engine.connect() as conn:
+            rows = list(conn.execute(select(ImageRow)))
+    assert rows and all(row.local_path is None and row.download_error is None for row in rows)
+    assert not [r for r in server.requests if r.path.startswith("/images/")]
 
 
 def test_archive_settings_are_checked_by_name() -> None:

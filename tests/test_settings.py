@@ -62,6 +62,8 @@ def test_the_shipped_config_sets_and_documents_every_key() -> None:
         ("[crawl]\nconcurrency = 0\n", "crawl.concurrency"),
         ("[crawl]\nparse_processes = -1\n", "crawl.parse_processes"),
         ("[crawl]\nmax_run_minutes = -1\n", "crawl.max_run_minutes"),
+        ("[crawl]\nmax_run_minutes = inf\n", "crawl.max_run_minutes"),
+        ("[crawl]\nmax_run_minutes = nan\n", "crawl.max_run_minutes"),
         ("[crawl]\nuser_agent = 'anonymous-bot'\n", "crawl.user_agent"),
     ],
 )

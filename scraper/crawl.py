@@ -7,6 +7,9 @@ listing page or article still pending is visited then, one already stored never 
 
 A run, in order:
 
+0. a backfill (``--full``/``--since``) first fetches the articles earlier runs found and
+   left; a walk they left under way (a load-more page or sitemap still pending) then goes
+   on from there instead of starting over;
 1. seed the frontier: each section page and section RSS feed (every run), the sitemap
    index and home feed for ``--full``/``--since`` or when robots.txt forbids the
    load-more API (the fallback is noted in the report);
@@ -55,7 +58,7 @@ from .discover import (
     section_url,
 )
 from .errors import FetchError, HTTPStatusError, NotAnArticle, ParseError, RobotsDisallowed
-from .fetch import Fetcher, FetchPolicy
+from .fetch import STOP_REASONS, Fetcher, FetchPolicy
 from .images import with_image_archiving
 from .parsepool import PageParser
 from .records import Article, RawPage
@@ -69,10 +72,10 @@ log = logging.getLogger("baohatinh.crawl")
 BATCH = 200
 # Statuses by which the site says an archived article is gone.
 GONE_STATUSES = frozenset({404, 410})
-# Fetch errors that mean "we were asked to stop", not "this URL is bad".
-STOP_REASONS = frozenset({"stopped", "closed"})
 # Incremental runs fall back to the newest monthly sitemaps only.
 INCREMENTAL_SITEMAPS = 2
+# Listing kinds that make up a backfill's walk: one still pending means it is under way.
+WALK_KINDS = ("backfill", "sitemap")
 # Parsed articles written per transaction, at most, and the longest one waits for its
 # transaction. One commit per article cost the writer thread a third of its time; the
 # window bounds what a kill can cost (the articles of an uncommitted group are fetched
@@ -221,6 +224,7 @@ class _Crawl:
         self.failed_listings: list[tuple[str, str]] = []  # (key, reason) to try again
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
+        self.resuming = False  # a backfill's walk under way goes on from where it was
         self.stop: threading.Event | None = None
         limit = settings.crawl.max_run_minutes
         # Monotonic time after which the run takes no new URL (None: no limit).
@@ -240,7 +244,16 @@ class _Crawl:
     # --- the run -------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Seed the frontier, drain it (failed listing pages get one more go), re-check."""
+        """Seed the frontier, drain it (failed listing pages get one more go), re-check.
+
+        A backfill first picks up where earlier runs left it (stopped, killed, or cut by
+        their time limit): the articles they found and did not fetch come first, and a
+        walk under way (a load-more page or sitemap still pending) goes on from there
+        instead of reading every listing page again from the start.
+        """
+        if self.backfill:
+            self.drain(listings=False)
+            self.resuming = self.frontier.has_pending(WALK_KINDS)
         self.seed()
         self.drain()
         if self.failed_listings and not self.stopping():
@@ -295,6 +308,8 @@ class _Crawl:
         self.api_blocked = not self._api_allowed()
         if self.api_blocked or self.backfill:
             entries += self._sitemap_and_home_feed()
+        if self.resuming:  # the monthly sitemaps still pending go on; none read again
+            entries = [entry for entry in entries if entry.kind != "sitemap-index"]
         self.frontier.requeue(entries)
 
     def _api_allowed(self) -> bool:
@@ -318,9 +333,10 @@ class _Crawl:
             FrontierEntry.listing("rss", canonicalize(patterns["home_rss"], base)),
         ]
 
-    def drain(self) -> None:
-        """Visit due frontier entries, listings first, until none is left or we stop."""
-        while not self.stopping():
+    def drain(self, *, listings: bool = True) -> None:
+        """Visit due frontier entries, listings first, until none is left or we stop;
+        with ``listings=False`` only articles."""
+        while listings and not self.stopping():
             # Listings alone first: a load-more walk reads one page per look, and reading
             # 200 article rows along with each page cost more than half the page's time.
             batch = self.frontier.due(self.run_id, limit=BATCH, articles=False)
@@ -334,6 +350,11 @@ class _Crawl:
             if not batch:
                 return
             self.visit_articles([entry for entry in batch if entry.is_article])
+        while not listings and not self.stopping():
+            batch = self.frontier.due(self.run_id, limit=BATCH, listings=False)
+            if not batch:
+                return
+            self.visit_articles(batch)
 
     # --- listings ------------------------------------------------------------------------
 
@@ -386,7 +407,7 @@ class _Crawl:
             if page.next_url is None:
                 self.report.notes.append(f"{entry.url}: no zone id and no next-page link")
             return
-        if not self.api_blocked and go_on:
+        if not self.api_blocked and go_on and not self.resuming:
             self._queue_next_page(entry, page.zone_id, 2)
 
     def _read_loadmore(self, entry: FrontierEntry, raw: RawPage) -> None:

@@ -65,6 +65,9 @@ RETRYABLE_REASONS = frozenset({"timeout", "connect", "protocol", "network"})
 ACCEPT_ENCODING = "gzip, deflate"
 # How often a thread blocked on a host's request slots looks at the stop flag.
 STOP_POLL_SECONDS = 0.05
+# The reasons of a fetch given up because the fetcher was asked to stop or was closed:
+# the URL was not tried, it did not fail.
+STOP_REASONS = frozenset({"stopped", "closed"})
 
 # Most specific first: httpx's classes inherit from one another.
 _HTTPX_REASONS: tuple[tuple[type[Exception], str], ...] = (
@@ -471,7 +474,7 @@ class Fetcher:
                 return _RobotsRules(robots_url, None, True, f"answered HTTP {exc.status}")
             return self._unreachable_robots(robots_url, f"HTTP {exc.status}")
         except FetchError as exc:
-            if exc.reason in ("stopped", "closed"):
+            if exc.reason in STOP_REASONS:
                 raise FetchError(
                     url, f"{exc.reason} while reading {robots_url}", reason=exc.reason
                 ) from exc

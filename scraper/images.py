@@ -20,13 +20,10 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 from .errors import BaohatinhError, FetchError
-from .fetch import Fetcher
+from .fetch import STOP_REASONS, Fetcher
 from .imageinfo import IMAGE_TYPES, sniff_image
 from .records import Article, ImageFile, RawPage
 from .settings import ArchiveSettings, Settings
-
-# Reasons a fetch gives when the crawl stops it: the image was not tried.
-STOPPED = frozenset({"stopped", "closed"})
 
 log = logging.getLogger("baohatinh.images")
 
@@ -132,7 +129,7 @@ class ImageArchiver:
             try:
                 file = download_image(pending.url, self._fetcher, self.folder, self.max_bytes)
             except (FetchError, OSError) as exc:
-                if isinstance(exc, FetchError) and exc.reason in STOPPED:
+                if isinstance(exc, FetchError) and exc.reason in STOP_REASONS:
                     # The crawl is ending (a stop, its time limit): not a failure of the
                     # image, so nothing is recorded on its row, nor tried after it.
                     return counts

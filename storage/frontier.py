@@ -207,11 +207,14 @@ class Frontier:
 
     # --- taking ----------------------------------------------------------------------------
 
-    def due(self, run_id: int, *, limit: int = 100, articles: bool = True) -> list[FrontierEntry]:
+    def due(
+        self, run_id: int, *, limit: int = 100, articles: bool = True, listings: bool = True
+    ) -> list[FrontierEntry]:
         """Return up to ``limit`` entries to visit now, listings first, oldest first.
 
         Pending entries are due; failed ones when their ``next_attempt_at`` has come and
-        this run has not tried them yet. With ``articles=False`` only listings.
+        this run has not tried them yet. With ``articles=False`` only listings, with
+        ``listings=False`` only articles.
         """
         now = _now()
         # Core rows, not ORM objects: a crawl asks once per listing page, and loading
@@ -223,7 +226,10 @@ class Frontier:
         # pending, slowed down as it went (benchmarks/frontier.py).
         pending = FrontierRow.state == PENDING
         failed = (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= now)
-        parts = (_due_in(state, run_id, limit, articles).subquery() for state in (pending, failed))
+        parts = (
+            _due_in(state, run_id, limit, articles, listings).subquery()
+            for state in (pending, failed)
+        )
         both = union_all(*(select(part) for part in parts)).subquery()
         query = (
             select(*(both.c[name] for name in _ENTRY_COLUMNS))
@@ -235,6 +241,17 @@ class Frontier:
             self._engine.connect() as connection,
         ):
             return [FrontierEntry(*row) for row in connection.execute(query)]
+
+    def has_pending(self, kinds: Sequence[str]) -> bool:
+        """Tell whether an entry of one of ``kinds`` is pending (a walk under way)."""
+        query = select(FrontierRow.id).where(
+            FrontierRow.state == PENDING, FrontierRow.kind.in_(list(kinds))
+        )
+        with (
+            database_errors(self._engine.url, "reading the frontier"),
+            self._engine.connect() as connection,
+        ):
+            return connection.execute(query.limit(1)).first() is not None
 
     def entries(self, keys: Sequence[str]) -> dict[str, FrontierEntry]:
         """Return the known entries among ``keys``, by key."""
@@ -355,10 +372,12 @@ def _entry(row: FrontierRow) -> FrontierEntry:
     )
 
 
-def _due_in(state: ColumnElement[bool], run_id: int, limit: int, articles: bool) -> Select[Any]:
+def _due_in(
+    state: ColumnElement[bool], run_id: int, limit: int, articles: bool, listings: bool
+) -> Select[Any]:
     """The first ``limit`` rows in ``state`` not tried by run ``run_id``, in visiting order
-    (priority, id), read from the ``(state, priority, id)`` index; listings only unless
-    ``articles``."""
+    (priority, id), read from the ``(state, priority, id)`` index; without ``articles``
+    only listings, without ``listings`` only articles."""
     columns = FrontierRow.__table__.c
     query = (
         select(columns.priority, columns.id, *(columns[name] for name in _ENTRY_COLUMNS))
@@ -371,6 +390,8 @@ def _due_in(state: ColumnElement[bool], run_id: int, limit: int, articles: bool)
     )
     if not articles:
         query = query.where(FrontierRow.priority == LISTING_PRIORITY)
+    if not listings:
+        query = query.where(FrontierRow.priority == ARTICLE_PRIORITY)
     return query
 
 

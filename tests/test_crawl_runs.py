@@ -212,6 +212,61 @@ def test_a_full_backfill_walks_the_whole_history_and_sitemaps(
     assert server.requests_to(last)
 
 
+def test_a_backfill_stopped_during_its_walk_goes_on_from_its_next_page(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = clean_sample_server
+    assert server.site.loadmore_pages(SECTION) >= 4  # pages 2 and 3, then more to walk
+    stop = threading.Event()
+    read_listing = crawl_module._Crawl.read_listing
+
+    def stop_after_page_3(crawl: Any, entry: Any, raw: Any) -> None:
+        read_listing(crawl, entry, raw)
+        if entry.kind == "backfill" and entry.depth == 3:
+            stop.set()  # as a SIGTERM, or the time limit, would
+
+    settings = settings_for(server, sqlite_url)
+    with Store.open(sqlite_url) as store:
+        monkeypatch.setattr(crawl_module._Crawl, "read_listing", stop_after_page_3)
+        first = run_crawl(settings, store, full=True, stop=stop)
+        monkeypatch.undo()
+        assert first.stopped
+        read = {r.path for r in server.requests if r.path.startswith("/api/")}
+        assert read == {urlpath(server.site.loadmore_url(SECTION, n)) for n in (2, 3)}
+        server.clear_log()
+        run_crawl(settings, store, full=True)
+        assert store.archived_ids() == section_ids(server)
+    again = [r.path for r in server.requests]
+    assert not read & set(again)  # the walk went on from page 4
+    last = server.site.loadmore_pages(SECTION)
+    assert urlpath(server.site.loadmore_url(SECTION, last)) in again
+    assert not [path for path in again if "sitemap" in path]  # read by the first run
+
+
+def test_a_backfill_fetches_the_articles_an_earlier_one_left_before_walking_again(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    stop = threading.Event()
+
+    def stop_after_five(report: CrawlReport) -> None:
+        if report.fetched >= 5:  # the walk is over: listings come before articles
+            stop.set()
+
+    settings = settings_for(server, sqlite_url, concurrency=1)
+    with Store.open(sqlite_url) as store:
+        first = run_crawl(settings, store, full=True, stop=stop, progress=stop_after_five)
+        assert first.stopped
+        left = section_ids(server) - store.archived_ids()
+        assert left
+        server.clear_log()
+        run_crawl(settings, store, full=True)
+        assert store.archived_ids() == section_ids(server)
+    paths = [r.path for r in server.requests]
+    walk = min(i for i, path in enumerate(paths) if path.startswith("/api/"))
+    assert {server.site.article(i).path for i in left} <= set(paths[:walk])
+
+
 def test_parsing_in_workers_or_in_the_crawl_s_own_process_archives_the_same_records(
     clean_sample_server: SampleSiteServer, tmp_path: Path
 ) -> None:

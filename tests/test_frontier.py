@@ -105,6 +105,18 @@ def test_failed_rows_due_again_and_pending_ones_come_in_one_order_cut_at_the_lim
     assert [e.key for e in frontier.due(later, limit=3)] == [page.key, "a:2", "a:3"]
 
 
+def test_articles_alone_can_be_asked_for_and_a_walk_under_way_is_told(store: Store) -> None:
+    frontier = store.frontier()
+    page = FrontierEntry.listing("backfill", "https://baohatinh.vn/api/morenews-zone-22-4.html")
+    frontier.add([article("1"), page, article("2")])
+    run = store.begin_run()
+    assert [e.key for e in frontier.due(run, listings=False)] == ["a:1", "a:2"]
+    assert frontier.has_pending(["backfill", "sitemap"])
+    frontier.settle(page.key, "done", run)
+    assert not frontier.has_pending(["backfill", "sitemap"])
+    assert frontier.has_pending(["article"])
+
+
 def test_a_listing_released_is_tried_again_in_the_same_run(store: Store) -> None:
     frontier = store.frontier()
     page = FrontierEntry.listing("loadmore", "https://baohatinh.vn/api/morenews-zone-22-3.html")

@@ -74,8 +74,6 @@ BATCH = 200
 GONE_STATUSES = frozenset({404, 410})
 # Incremental runs fall back to the newest monthly sitemaps only.
 INCREMENTAL_SITEMAPS = 2
-# Listing kinds that make up a backfill's walk: one still pending means it is under way.
-WALK_KINDS = ("backfill", "sitemap")
 # Parsed articles written per transaction, at most, and the longest one waits for its
 # transaction. One commit per article cost the writer thread a third of its time; the
 # window bounds what a kill can cost (the articles of an uncommitted group are fetched
@@ -224,7 +222,10 @@ class _Crawl:
         self.failed_listings: list[tuple[str, str]] = []  # (key, reason) to try again
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
-        self.resuming = False  # a backfill's walk under way goes on from where it was
+        # A backfill left under way by earlier runs goes on from where it is: the sections
+        # whose next load-more page is pending, and the sitemaps still pending.
+        self.walks_under_way: set[str | None] = set()
+        self.backfill_under_way = False
         self.stop: threading.Event | None = None
         limit = settings.crawl.max_run_minutes
         # Monotonic time after which the run takes no new URL (None: no limit).
@@ -253,7 +254,11 @@ class _Crawl:
         """
         if self.backfill:
             self.drain(listings=False)
-            self.resuming = self.frontier.has_pending(WALK_KINDS)
+            self.walks_under_way = self.frontier.pending_sections("backfill")
+            # Sitemaps are the site's, not a section's: read again only by a new backfill.
+            self.backfill_under_way = bool(
+                self.walks_under_way or self.frontier.pending_sections("sitemap")
+            )
         self.seed()
         self.drain()
         if self.failed_listings and not self.stopping():
@@ -308,7 +313,7 @@ class _Crawl:
         self.api_blocked = not self._api_allowed()
         if self.api_blocked or self.backfill:
             entries += self._sitemap_and_home_feed()
-        if self.resuming:  # the monthly sitemaps still pending go on; none read again
+        if self.backfill_under_way:  # the monthly sitemaps still pending go on
             entries = [entry for entry in entries if entry.kind != "sitemap-index"]
         self.frontier.requeue(entries)
 
@@ -407,7 +412,7 @@ class _Crawl:
             if page.next_url is None:
                 self.report.notes.append(f"{entry.url}: no zone id and no next-page link")
             return
-        if not self.api_blocked and go_on and not self.resuming:
+        if not self.api_blocked and go_on and entry.section_slug not in self.walks_under_way:
             self._queue_next_page(entry, page.zone_id, 2)
 
     def _read_loadmore(self, entry: FrontierEntry, raw: RawPage) -> None:

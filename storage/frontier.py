@@ -242,16 +242,19 @@ class Frontier:
         ):
             return [FrontierEntry(*row) for row in connection.execute(query)]
 
-    def has_pending(self, kinds: Sequence[str]) -> bool:
-        """Tell whether an entry of one of ``kinds`` is pending (a walk under way)."""
-        query = select(FrontierRow.id).where(
-            FrontierRow.state == PENDING, FrontierRow.kind.in_(list(kinds))
+    def pending_sections(self, kind: str) -> set[str | None]:
+        """The sections (``None`` for none) of the pending entries of ``kind``: where a
+        walk is under way."""
+        query = (
+            select(FrontierRow.section_slug)
+            .where(FrontierRow.state == PENDING, FrontierRow.kind == kind)
+            .distinct()
         )
         with (
             database_errors(self._engine.url, "reading the frontier"),
             self._engine.connect() as connection,
         ):
-            return connection.execute(query.limit(1)).first() is not None
+            return set(connection.scalars(query))
 
     def entries(self, keys: Sequence[str]) -> dict[str, FrontierEntry]:
         """Return the known entries among ``keys``, by key."""

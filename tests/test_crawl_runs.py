@@ -30,7 +30,7 @@ from scraper.report import (
     CrawlReport,
 )
 from scraper.sample_site import SampleSiteServer
-from scraper.settings import Settings
+from scraper.settings import Section, Settings
 from storage import Store
 from storage.models import FrontierRow
 
@@ -241,6 +241,32 @@ def test_a_backfill_stopped_during_its_walk_goes_on_from_its_next_page(
     last = server.site.loadmore_pages(SECTION)
     assert urlpath(server.site.loadmore_url(SECTION, last)) in again
     assert not [path for path in again if "sitemap" in path]  # read by the first run
+
+
+def test_a_section_added_while_a_backfill_is_under_way_gets_its_own_walk(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = clean_sample_server
+    stop = threading.Event()
+    read_listing = crawl_module._Crawl.read_listing
+
+    def stop_after_page_2(crawl: Any, entry: Any, raw: Any) -> None:
+        read_listing(crawl, entry, raw)
+        if entry.kind == "backfill" and entry.depth == 2:
+            stop.set()
+
+    settings = settings_for(server, sqlite_url)
+    with Store.open(sqlite_url) as store:
+        monkeypatch.setattr(crawl_module._Crawl, "read_listing", stop_after_page_2)
+        assert run_crawl(settings, store, full=True, stop=stop).stopped
+        monkeypatch.undo()
+        server.clear_log()
+        both = replace(settings, sections=(*settings.sections, Section("chinh-tri", "Chính trị")))
+        run_crawl(both, store, full=True)
+    again = {r.path for r in server.requests}
+    assert urlpath(server.site.loadmore_url(SECTION, 2)) not in again  # went on from page 3
+    assert urlpath(server.site.loadmore_url(SECTION, 3)) in again
+    assert urlpath(server.site.loadmore_url("chinh-tri", 2)) in again  # walked from the start
 
 
 def test_a_backfill_fetches_the_articles_an_earlier_one_left_before_walking_again(

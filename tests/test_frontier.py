@@ -105,16 +105,18 @@ def test_failed_rows_due_again_and_pending_ones_come_in_one_order_cut_at_the_lim
     assert [e.key for e in frontier.due(later, limit=3)] == [page.key, "a:2", "a:3"]
 
 
-def test_articles_alone_can_be_asked_for_and_a_walk_under_way_is_told(store: Store) -> None:
+def test_articles_alone_can_be_asked_for_and_walks_under_way_are_told(store: Store) -> None:
     frontier = store.frontier()
-    page = FrontierEntry.listing("backfill", "https://baohatinh.vn/api/morenews-zone-22-4.html")
-    frontier.add([article("1"), page, article("2")])
+    url = "https://baohatinh.vn/api/morenews-zone-{}-4.html"
+    ours = FrontierEntry.listing("backfill", url.format(22), "xay-dung-dang", 4)
+    theirs = FrontierEntry.listing("backfill", url.format(23), "thoi-su", 4)
+    frontier.add([article("1"), ours, article("2"), theirs])
     run = store.begin_run()
     assert [e.key for e in frontier.due(run, listings=False)] == ["a:1", "a:2"]
-    assert frontier.has_pending(["backfill", "sitemap"])
-    frontier.settle(page.key, "done", run)
-    assert not frontier.has_pending(["backfill", "sitemap"])
-    assert frontier.has_pending(["article"])
+    assert frontier.pending_sections("backfill") == {"xay-dung-dang", "thoi-su"}
+    frontier.settle(theirs.key, "done", run)
+    assert frontier.pending_sections("backfill") == {"xay-dung-dang"}
+    assert frontier.pending_sections("sitemap") == set()
 
 
 def test_a_listing_released_is_tried_again_in_the_same_run(store: Store) -> None:

@@ -144,6 +144,13 @@ def finished_runs(folder: Path) -> list[dict[str, object]]:
     return [run.to_dict() for run in runs if run.state == "finished"]
 
 
+def _run_states(folder: Path) -> list[str]:
+    with archive(folder) as store:
+        from storage.status import read_status
+
+        return [run.state for run in read_status(store).runs]
+
+
 def lock_holder(folder: Path) -> LockHolder | None:
     with archive(folder) as store:
         return store.lock_holder()
@@ -209,7 +216,10 @@ def test_the_lock_of_a_killed_crawl_is_taken_over_once_its_lease_runs_out(
                           concurrency=1)
     with clean_sample_server.faults.injected(ARTICLE_PAGE, _slow(0.5)):
         victim = start(processes, config, "crawl")
-        wait_for("the crawl to hold the lock", lambda: lock_holder(tmp_path))
+        # Its run recorded, not only the lock taken: a kill between the two leaves no run
+        # to find interrupted (a loaded machine once landed it there).
+        wait_for("the crawl to hold the lock and record its run",
+                 lambda: lock_holder(tmp_path) and _run_states(tmp_path) == ["running"])
         victim.kill()
     holder = lock_holder(tmp_path)
     assert holder is not None and holder.pid == victim.pid

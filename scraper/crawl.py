@@ -223,7 +223,8 @@ class _Crawl:
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
         # A backfill left under way by earlier runs goes on from where it is: the sections
-        # whose next load-more page is pending, and the sitemaps still pending.
+        # whose next load-more page is pending walk on from it, and the monthly sitemaps
+        # already read are not read again.
         self.walks_under_way: set[str | None] = set()
         self.backfill_under_way = False
         self.stop: threading.Event | None = None
@@ -254,8 +255,12 @@ class _Crawl:
         """
         if self.backfill:
             self.drain(listings=False)
+            if self.stopping():
+                self.report.discovered = len(self.seen)
+                return
             self.walks_under_way = self.frontier.pending_sections("backfill")
-            # Sitemaps are the site's, not a section's: read again only by a new backfill.
+            for slug in sorted(self.walks_under_way, key=str):
+                self.report.notes.append(f"backfill walk of {slug} goes on where it was left")
             self.backfill_under_way = bool(
                 self.walks_under_way or self.frontier.pending_sections("sitemap")
             )
@@ -313,8 +318,6 @@ class _Crawl:
         self.api_blocked = not self._api_allowed()
         if self.api_blocked or self.backfill:
             entries += self._sitemap_and_home_feed()
-        if self.backfill_under_way:  # the monthly sitemaps still pending go on
-            entries = [entry for entry in entries if entry.kind != "sitemap-index"]
         self.frontier.requeue(entries)
 
     def _api_allowed(self) -> bool:
@@ -340,7 +343,7 @@ class _Crawl:
 
     def drain(self, *, listings: bool = True) -> None:
         """Visit due frontier entries, listings first, until none is left or we stop;
-        with ``listings=False`` only articles."""
+        with ``listings=False`` only the articles a section's listing named."""
         while listings and not self.stopping():
             # Listings alone first: a load-more walk reads one page per look, and reading
             # 200 article rows along with each page cost more than half the page's time.
@@ -356,9 +359,12 @@ class _Crawl:
                 return
             self.visit_articles([entry for entry in batch if entry.is_article])
         while not listings and not self.stopping():
-            batch = self.frontier.due(self.run_id, limit=BATCH, listings=False)
+            # Only what a listing named: an article met by link or in a sitemap waits for
+            # the walk, whose listing may yet claim it for a section.
+            batch = self.frontier.due(self.run_id, limit=BATCH, listings=False, listed_only=True)
             if not batch:
                 return
+            self.seen.update(entry.key.removeprefix("a:") for entry in batch)
             self.visit_articles(batch)
 
     # --- listings ------------------------------------------------------------------------
@@ -468,7 +474,13 @@ class _Crawl:
         elif not self.full and self.archived:
             # Incremental: new articles are in the newest months (an empty archive reads all).
             months = months[:INCREMENTAL_SITEMAPS]
-        self.frontier.requeue(FrontierEntry.listing("sitemap", m.url) for m in months)
+        months_entries = [FrontierEntry.listing("sitemap", m.url) for m in months]
+        if self.backfill_under_way:
+            # A backfill going on reads only the months not read yet; whatever left them
+            # pending (this backfill, or a narrower run), they are read now.
+            self.frontier.add(months_entries)
+        else:
+            self.frontier.requeue(months_entries)
 
     def _read_sitemap(self, entry: FrontierEntry, raw: RawPage) -> None:
         sitemap = parse_sitemap(raw.body, entry.url)

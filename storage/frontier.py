@@ -28,6 +28,7 @@ from sqlalchemy import (
     Engine,
     Select,
     bindparam,
+    case,
     or_,
     select,
     union_all,
@@ -180,13 +181,19 @@ class Frontier:
         """Add the entries not yet known (by key) as pending; return how many were new.
 
         Known keys are left as they are, whatever their state: a stored article is never
-        queued again by being listed again. Raises ``StoreError``.
+        queued again by being listed again. Except one thing: a pending row queued with no
+        section (a "Đọc thêm" link, a sitemap) takes the section of a listing that names it
+        now, and the smaller depth, as if the listing had named it first; its page then
+        need not say the section itself. Raises ``StoreError``.
         """
         rows = [_values(entry, PENDING) for entry in entries]
         if not rows:
             return 0
         with self._write("adding URLs to the frontier") as session:
-            return len(_insert_new(session.connection(), rows))
+            connection = session.connection()
+            added = _insert_new(connection, rows)
+            _claim_for_sections(connection, [row for row in rows if row["key"] not in added])
+            return len(added)
 
     def requeue(self, entries: Iterable[FrontierEntry]) -> None:
         """Make the entries pending now, adding them when unknown (listings read every
@@ -208,13 +215,20 @@ class Frontier:
     # --- taking ----------------------------------------------------------------------------
 
     def due(
-        self, run_id: int, *, limit: int = 100, articles: bool = True, listings: bool = True
+        self,
+        run_id: int,
+        *,
+        limit: int = 100,
+        articles: bool = True,
+        listings: bool = True,
+        listed_only: bool = False,
     ) -> list[FrontierEntry]:
         """Return up to ``limit`` entries to visit now, listings first, oldest first.
 
         Pending entries are due; failed ones when their ``next_attempt_at`` has come and
         this run has not tried them yet. With ``articles=False`` only listings, with
-        ``listings=False`` only articles.
+        ``listings=False`` only articles; with ``listed_only`` only the entries a section's
+        listing named (not those met by link or in a sitemap).
         """
         now = _now()
         # Core rows, not ORM objects: a crawl asks once per listing page, and loading
@@ -227,7 +241,7 @@ class Frontier:
         pending = FrontierRow.state == PENDING
         failed = (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= now)
         parts = (
-            _due_in(state, run_id, limit, articles, listings).subquery()
+            _due_in(state, run_id, limit, articles, listings, listed_only).subquery()
             for state in (pending, failed)
         )
         both = union_all(*(select(part) for part in parts)).subquery()
@@ -376,11 +390,15 @@ def _entry(row: FrontierRow) -> FrontierEntry:
 
 
 def _due_in(
-    state: ColumnElement[bool], run_id: int, limit: int, articles: bool, listings: bool
+    state: ColumnElement[bool],
+    run_id: int,
+    limit: int,
+    articles: bool,
+    listings: bool,
+    listed_only: bool,
 ) -> Select[Any]:
     """The first ``limit`` rows in ``state`` not tried by run ``run_id``, in visiting order
-    (priority, id), read from the ``(state, priority, id)`` index; without ``articles``
-    only listings, without ``listings`` only articles."""
+    (priority, id), read from the ``(state, priority, id)`` index; see ``Frontier.due``."""
     columns = FrontierRow.__table__.c
     query = (
         select(columns.priority, columns.id, *(columns[name] for name in _ENTRY_COLUMNS))
@@ -395,7 +413,38 @@ def _due_in(
         query = query.where(FrontierRow.priority == LISTING_PRIORITY)
     if not listings:
         query = query.where(FrontierRow.priority == ARTICLE_PRIORITY)
+    if listed_only:
+        query = query.where(FrontierRow.section_slug.is_not(None))
     return query
+
+
+def _claim_for_sections(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Give the pending rows without a section among ``rows`` (known keys) the section
+    and, when smaller, the depth of their row here."""
+    claims = [
+        {"claimed": row["key"], "slug": row["section_slug"], "new_depth": row["depth"]}
+        for row in rows
+        if row["section_slug"] is not None
+    ]
+    if not claims:
+        return
+    table = FrontierRow.__table__
+    statement = (
+        update(table)
+        .where(
+            table.c.key == bindparam("claimed"),
+            table.c.state == PENDING,
+            table.c.section_slug.is_(None),
+        )
+        .values(
+            section_slug=bindparam("slug"),
+            depth=case(
+                (table.c.depth > bindparam("new_depth"), bindparam("new_depth")),
+                else_=table.c.depth,
+            ),
+        )
+    )
+    connection.execute(statement, claims)
 
 
 def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:

@@ -32,6 +32,7 @@ from scraper.report import (
 from scraper.sample_site import SampleSiteServer
 from scraper.settings import Section, Settings
 from storage import Store
+from storage.frontier import FrontierEntry
 from storage.models import FrontierRow
 
 SECTION = "xay-dung-dang"
@@ -240,7 +241,49 @@ def test_a_backfill_stopped_during_its_walk_goes_on_from_its_next_page(
     assert not read & set(again)  # the walk went on from page 4
     last = server.site.loadmore_pages(SECTION)
     assert urlpath(server.site.loadmore_url(SECTION, last)) in again
-    assert not [path for path in again if "sitemap" in path]  # read by the first run
+    assert not [path for path in again if path.startswith("/sitemaps/")]  # read by the first
+
+
+def test_a_backfill_reads_the_months_a_narrower_run_left_unqueued(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    months = sorted(path for path in server.site.routes if path.startswith("/sitemaps/"))
+    assert len(months) > 2
+    with Store.open(sqlite_url) as store:
+        # As an incremental run stopped while reading the newest month would leave it.
+        newest = FrontierEntry.listing("sitemap", server.base_url + months[-1])
+        store.frontier().requeue([newest])
+        run_crawl(settings_for(server, sqlite_url), store, full=True)
+    read = sorted({r.path for r in server.requests if r.path.startswith("/sitemaps/")})
+    assert read == months
+
+
+def test_articles_a_resumed_backfill_met_by_link_first_still_belong_to_the_listing_s_section(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = clean_sample_server
+    # Chính trị is a parent zone: it lists Xây dựng Đảng's stories, whose own pages name
+    # Xây dựng Đảng. Only the listing can say they belong to the configured section.
+    server.faults.error(re.compile(r"sitemap"), 404)
+    stop = threading.Event()
+    read_listing = crawl_module._Crawl.read_listing
+
+    def stop_after_page_2(crawl: Any, entry: Any, raw: Any) -> None:
+        read_listing(crawl, entry, raw)
+        if entry.kind == "backfill" and entry.depth == 2:
+            stop.set()
+
+    base = settings_for(server, sqlite_url)
+    settings = replace(base, sections=(Section("chinh-tri", "Chính trị"),))
+    with Store.open(sqlite_url) as store:
+        monkeypatch.setattr(crawl_module._Crawl, "read_listing", stop_after_page_2)
+        assert run_crawl(settings, store, full=True, stop=stop).stopped
+        monkeypatch.undo()
+        # The next run fetches the articles left first; their "Đọc thêm" links name
+        # articles of pages 3 and 4 before the walk gets there.
+        run_crawl(settings, store, full=True)
+        assert store.archived_ids() == {a.article_id for a in server.site.listings[2]}
 
 
 def test_a_section_added_while_a_backfill_is_under_way_gets_its_own_walk(

@@ -119,6 +119,19 @@ def test_articles_alone_can_be_asked_for_and_walks_under_way_are_told(store: Sto
     assert frontier.pending_sections("sitemap") == set()
 
 
+def test_a_listing_claims_a_pending_row_queued_without_a_section(store: Store) -> None:
+    frontier = store.frontier()
+    followed = FrontierEntry.article("7", "https://baohatinh.vn/a-post7.html", None, 1)
+    frontier.add([followed, article("8", None)])
+    run = store.begin_run()
+    frontier.settle("a:8", "skipped", run, reason="out-of-section: thoi-su")
+    assert frontier.add([article("7"), article("8")]) == 0
+    found = frontier.entries(["a:7", "a:8"])
+    assert (found["a:7"].section_slug, found["a:7"].depth) == ("xay-dung-dang", 0)
+    assert found["a:7"].url == followed.url  # the row is the same one
+    assert found["a:8"].section_slug is None  # a settled row is left as it is
+
+
 def test_a_listing_released_is_tried_again_in_the_same_run(store: Store) -> None:
     frontier = store.frontier()
     page = FrontierEntry.listing("loadmore", "https://baohatinh.vn/api/morenews-zone-22-3.html")

@@ -123,6 +123,16 @@ def timed_crawl(settings: Settings, database_url: str) -> tuple[float, float, in
     return rate, 1000 * cpu / max(first.new, 1), worker_kib, first, again
 
 
+def spread(values: list[float], style: str, unit: str = "") -> tuple[str, str]:
+    """The median of ``values`` (the lower middle of an even count) and their range, each
+    formatted with ``style`` and followed by ``unit``."""
+    ordered = sorted(values)
+    low, middle, high = (
+        format(v, style) + unit for v in (ordered[0], ordered[(len(ordered) - 1) // 2], ordered[-1])
+    )
+    return middle, f"{low}-{high}"
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -188,21 +198,19 @@ def main() -> None:
     )
     if scrapy_rates:
         pairs = zip(rounds, scrapy_rates, strict=True)
-        ratios = sorted(rate / scrapy for (rate, _, _), scrapy in pairs)
+        median, span = spread([rate / scrapy for (rate, _, _), scrapy in pairs], ".0%")
         print(
             f"Scrapy fetch-only before each round: "
             f"{', '.join(f'{rate:.1f}' for rate in scrapy_rates)} pages/s; the crawl end to "
-            f"end at {ratios[(len(ratios) - 1) // 2]:.0%} of it (median; "
-            f"{ratios[0]:.0%}-{ratios[-1]:.0%})"
+            f"end at {median} of it (median; {span})"
         )
         # Per unit of work, independent of how fast the machine is at the moment: the
         # crawl fetches, parses and stores; Scrapy only fetches.
         cpu_pairs = zip(rounds, scrapy_cpu, strict=True)
-        cpu_ratios = sorted(cpu_ms / scrapy for (_, cpu_ms, _), scrapy in cpu_pairs)
+        median, span = spread([cpu / scrapy for (_, cpu, _), scrapy in cpu_pairs], ".1f", "x")
         print(
             f"  Scrapy's CPU per page: {', '.join(f'{ms:.1f}' for ms in scrapy_cpu)} ms; the "
-            f"crawl spends {cpu_ratios[(len(cpu_ratios) - 1) // 2]:.1f}x that per article "
-            f"(median; {cpu_ratios[0]:.1f}x-{cpu_ratios[-1]:.1f}x)"
+            f"crawl spends {median} that per article (median; {span})"
         )
     else:
         print("Scrapy fetch-only: not installed (pip install -e '.[bench]')")

@@ -213,25 +213,32 @@ def test_a_full_backfill_walks_the_whole_history_and_sitemaps(
     assert server.requests_to(last)
 
 
+def backfill_stopped_after_page(
+    page: int, settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> CrawlReport:
+    """Run a ``--full`` crawl stopped right after it read load-more page ``page``, as a
+    SIGTERM or the time limit would stop it there."""
+    stop = threading.Event()
+    read_listing = crawl_module._Crawl.read_listing
+
+    def read_then_stop(crawl: Any, entry: Any, raw: Any) -> None:
+        read_listing(crawl, entry, raw)
+        if entry.kind == "backfill" and entry.depth == page:
+            stop.set()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(crawl_module._Crawl, "read_listing", read_then_stop)
+        return run_crawl(settings, store, full=True, stop=stop)
+
+
 def test_a_backfill_stopped_during_its_walk_goes_on_from_its_next_page(
     clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = clean_sample_server
     assert server.site.loadmore_pages(SECTION) >= 4  # pages 2 and 3, then more to walk
-    stop = threading.Event()
-    read_listing = crawl_module._Crawl.read_listing
-
-    def stop_after_page_3(crawl: Any, entry: Any, raw: Any) -> None:
-        read_listing(crawl, entry, raw)
-        if entry.kind == "backfill" and entry.depth == 3:
-            stop.set()  # as a SIGTERM, or the time limit, would
-
     settings = settings_for(server, sqlite_url)
     with Store.open(sqlite_url) as store:
-        monkeypatch.setattr(crawl_module._Crawl, "read_listing", stop_after_page_3)
-        first = run_crawl(settings, store, full=True, stop=stop)
-        monkeypatch.undo()
-        assert first.stopped
+        assert backfill_stopped_after_page(3, settings, store, monkeypatch).stopped
         read = {r.path for r in server.requests if r.path.startswith("/api/")}
         assert read == {urlpath(server.site.loadmore_url(SECTION, n)) for n in (2, 3)}
         server.clear_log()
@@ -266,20 +273,10 @@ def test_articles_a_resumed_backfill_met_by_link_first_still_belong_to_the_listi
     # Chính trị is a parent zone: it lists Xây dựng Đảng's stories, whose own pages name
     # Xây dựng Đảng. Only the listing can say they belong to the configured section.
     server.faults.error(re.compile(r"sitemap"), 404)
-    stop = threading.Event()
-    read_listing = crawl_module._Crawl.read_listing
-
-    def stop_after_page_2(crawl: Any, entry: Any, raw: Any) -> None:
-        read_listing(crawl, entry, raw)
-        if entry.kind == "backfill" and entry.depth == 2:
-            stop.set()
-
     base = settings_for(server, sqlite_url)
     settings = replace(base, sections=(Section("chinh-tri", "Chính trị"),))
     with Store.open(sqlite_url) as store:
-        monkeypatch.setattr(crawl_module._Crawl, "read_listing", stop_after_page_2)
-        assert run_crawl(settings, store, full=True, stop=stop).stopped
-        monkeypatch.undo()
+        assert backfill_stopped_after_page(2, settings, store, monkeypatch).stopped
         # The next run fetches the articles left first; their "Đọc thêm" links name
         # articles of pages 3 and 4 before the walk gets there.
         run_crawl(settings, store, full=True)
@@ -290,19 +287,9 @@ def test_a_section_added_while_a_backfill_is_under_way_gets_its_own_walk(
     clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = clean_sample_server
-    stop = threading.Event()
-    read_listing = crawl_module._Crawl.read_listing
-
-    def stop_after_page_2(crawl: Any, entry: Any, raw: Any) -> None:
-        read_listing(crawl, entry, raw)
-        if entry.kind == "backfill" and entry.depth == 2:
-            stop.set()
-
     settings = settings_for(server, sqlite_url)
     with Store.open(sqlite_url) as store:
-        monkeypatch.setattr(crawl_module._Crawl, "read_listing", stop_after_page_2)
-        assert run_crawl(settings, store, full=True, stop=stop).stopped
-        monkeypatch.undo()
+        assert backfill_stopped_after_page(2, settings, store, monkeypatch).stopped
         server.clear_log()
         both = replace(settings, sections=(*settings.sections, Section("chinh-tri", "Chính trị")))
         run_crawl(both, store, full=True)

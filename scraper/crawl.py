@@ -546,19 +546,15 @@ class _Crawl:
         pending: set[Future[PageResult]] = set()
         queue = iter(entries)
         while True:
-            # Asked on every turn, not only when a slot is free: the time limit must stop
-            # the run (and the fetcher's waits) even while every slot is busy.
-            stopped = self.stopping()
-            while len(pending) < self.in_flight and not stopped:
+            while len(pending) < self.in_flight and not self.stopping():
                 entry = next(queue, None)
                 if entry is None:
                     break
                 headers = _validators(entry) if conditional else None
                 pending.add(self.pool.submit(self.fetch_page, entry, headers))
-                stopped = self.stopping()
             if not pending:
                 return
-            done, pending = wait(pending, self._wait_seconds(), return_when="FIRST_COMPLETED")
+            done, pending = wait(pending, self._window_left(), return_when="FIRST_COMPLETED")
             if not done:
                 self.flush()  # nothing came back within the window: commit what waits
             for future in done:
@@ -639,17 +635,6 @@ class _Crawl:
             self.report.count_fields(item.article)
             log.debug("%s %s", outcome, item.article.url)
         self._tick()
-
-    def _wait_seconds(self) -> float | None:
-        """How long to wait for a page: until the oldest unsaved article must be written,
-        or the time limit passes (then no new URL is taken); None: as long as it takes."""
-        waits = [left for left in (self._window_left(), self._deadline_left()) if left is not None]
-        return min(waits, default=None)
-
-    def _deadline_left(self) -> float | None:
-        if self.deadline is None or self.report.stopped:
-            return None
-        return max(0.0, self.deadline - time.monotonic())
 
     def _window_left(self) -> float | None:
         """Seconds until the oldest unsaved article must be written (None: none waits)."""

@@ -213,6 +213,18 @@ def test_a_full_backfill_walks_the_whole_history_and_sitemaps(
     assert server.requests_to(last)
 
 
+def stop_once_fetched(count: int) -> tuple[threading.Event, Callable[[CrawlReport], None]]:
+    """A stop event, and the progress callback that sets it once ``count`` pages are
+    fetched (fetched, not new: articles count as new when their group commits)."""
+    stop = threading.Event()
+
+    def progress(report: CrawlReport) -> None:
+        if report.fetched >= count:
+            stop.set()
+
+    return stop, progress
+
+
 def backfill_stopped_after_page(
     page: int, settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> CrawlReport:
@@ -303,12 +315,7 @@ def test_a_backfill_fetches_the_articles_an_earlier_one_left_before_walking_agai
     clean_sample_server: SampleSiteServer, sqlite_url: str
 ) -> None:
     server = clean_sample_server
-    stop = threading.Event()
-
-    def stop_after_five(report: CrawlReport) -> None:
-        if report.fetched >= 5:  # the walk is over: listings come before articles
-            stop.set()
-
+    stop, stop_after_five = stop_once_fetched(5)  # the walk is over: listings come first
     settings = settings_for(server, sqlite_url, concurrency=1)
     with Store.open(sqlite_url) as store:
         first = run_crawl(settings, store, full=True, stop=stop, progress=stop_after_five)
@@ -342,13 +349,7 @@ def test_a_stopped_run_commits_what_it_has_and_the_next_run_finishes(
     clean_sample_server: SampleSiteServer, sqlite_url: str
 ) -> None:
     server = clean_sample_server
-    stop = threading.Event()
-
-    def stop_after_five(report: CrawlReport) -> None:
-        # Fetched, not new: articles are counted as new when their group commits.
-        if report.fetched >= 5:
-            stop.set()
-
+    stop, stop_after_five = stop_once_fetched(5)
     settings = settings_for(server, sqlite_url, concurrency=1)
     with Store.open(sqlite_url) as store:
         first = run_crawl(settings, store, stop=stop, progress=stop_after_five)

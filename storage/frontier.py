@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -230,31 +231,15 @@ class Frontier:
         ``listings=False`` only articles; with ``listed_only`` only the entries a section's
         listing named (not those met by link or in a sitemap).
         """
-        now = _now()
         # Core rows, not ORM objects: a crawl asks once per listing page, and loading
         # FrontierRow instances cost more than the query (most of a small listing's time).
-        # Each state's rows read in order from the (state, priority, id) index and cut at
-        # ``limit``, the two parts then merged: asked as one condition over both states,
-        # the database gathered and sorted every pending row first, and a backfill's
-        # listing walk, which asks after each page while every article found so far waits
-        # pending, slowed down as it went (benchmarks/frontier.py).
-        pending = FrontierRow.state == PENDING
-        failed = (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= now)
-        parts = (
-            _due_in(state, run_id, limit, articles, listings, listed_only).subquery()
-            for state in (pending, failed)
-        )
-        both = union_all(*(select(part) for part in parts)).subquery()
-        query = (
-            select(*(both.c[name] for name in _ENTRY_COLUMNS))
-            .order_by(both.c.priority, both.c.id)
-            .limit(limit)
-        )
+        query = _due_query(articles, listings, listed_only)
+        values = {"run_id": run_id, "now": _now(), "limit": limit}
         with (
             database_errors(self._engine.url, "reading the frontier"),
             self._engine.connect() as connection,
         ):
-            return [FrontierEntry(*row) for row in connection.execute(query)]
+            return [FrontierEntry(*row) for row in connection.execute(query, values)]
 
     def pending_sections(self, kind: str) -> set[str | None]:
         """The sections (``None`` for none) of the pending entries of ``kind``: where a
@@ -389,17 +374,37 @@ def _entry(row: FrontierRow) -> FrontierEntry:
     )
 
 
+@cache
+def _due_query(articles: bool, listings: bool, listed_only: bool) -> Select[Any]:
+    """The statement ``Frontier.due`` runs, with the run id, the time and the limit as
+    parameters: built once per kind of question, for it is asked once per listing page
+    and building it (its subqueries' columns) cost as much as running it."""
+    # Each state's rows read in order from the (state, priority, id) index and cut at the
+    # limit, the two parts then merged: asked as one condition over both states, the
+    # database gathered and sorted every pending row first, and a backfill's listing
+    # walk, which asks after each page while every article found so far waits pending,
+    # slowed down as it went (benchmarks/frontier.py).
+    pending = FrontierRow.state == PENDING
+    failed = (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= bindparam("now"))
+    parts = (
+        _due_in(state, articles, listings, listed_only).subquery() for state in (pending, failed)
+    )
+    both = union_all(*(select(part) for part in parts)).subquery()
+    return (
+        select(*(both.c[name] for name in _ENTRY_COLUMNS))
+        .order_by(both.c.priority, both.c.id)
+        .limit(bindparam("limit"))
+    )
+
+
 def _due_in(
-    state: ColumnElement[bool],
-    run_id: int,
-    limit: int,
-    articles: bool,
-    listings: bool,
-    listed_only: bool,
+    state: ColumnElement[bool], articles: bool, listings: bool, listed_only: bool
 ) -> Select[Any]:
-    """The first ``limit`` rows in ``state`` not tried by run ``run_id``, in visiting order
-    (priority, id), read from the ``(state, priority, id)`` index; see ``Frontier.due``."""
+    """The first rows (up to the ``limit`` parameter) in ``state`` not tried by the run
+    ``run_id`` (a parameter), in visiting order (priority, id), read from the
+    ``(state, priority, id)`` index; see ``Frontier.due``."""
     columns = FrontierRow.__table__.c
+    run_id = bindparam("run_id")
     query = (
         select(columns.priority, columns.id, *(columns[name] for name in _ENTRY_COLUMNS))
         .where(
@@ -407,7 +412,7 @@ def _due_in(
             or_(FrontierRow.last_run_id.is_(None), FrontierRow.last_run_id != run_id),
         )
         .order_by(FrontierRow.priority, FrontierRow.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
     if not articles:
         query = query.where(FrontierRow.priority == LISTING_PRIORITY)

@@ -68,6 +68,11 @@ from .urls import article_id, canonicalize
 
 log = logging.getLogger("baohatinh.crawl")
 
+# Frontier kinds of a backfill's walk, kept apart from an incremental run's ("loadmore",
+# "section") so that the next backfill knows the walk is under way and goes on from it:
+# by load-more pages, and by next-page links (a site without the load-more API).
+BACKFILL = "backfill"
+BACKFILL_PAGE = "backfill-page"
 # Articles taken from the frontier per query; bounds memory whatever the backlog.
 BATCH = 200
 # Statuses by which the site says an archived article is gone.
@@ -223,9 +228,10 @@ class _Crawl:
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
         # A backfill left under way by earlier runs goes on from where it is: the sections
-        # whose next load-more page is pending walk on from it, and the monthly sitemaps
-        # already read are not read again.
+        # whose next load-more page (or next-page link) is pending walk on from it, and
+        # the monthly sitemaps already read are not read again.
         self.walks_under_way: set[str | None] = set()
+        self.page_walks_under_way: set[str | None] = set()  # by next-page links
         self.backfill_under_way = False
         self.stop: threading.Event | None = None
         limit = settings.crawl.max_run_minutes
@@ -258,11 +264,14 @@ class _Crawl:
             if self.stopping():
                 self.report.discovered = len(self.seen)
                 return
-            self.walks_under_way = self.frontier.pending_sections("backfill")
-            for slug in sorted(self.walks_under_way, key=str):
+            self.walks_under_way = self.frontier.pending_sections(BACKFILL)
+            self.page_walks_under_way = self.frontier.pending_sections(BACKFILL_PAGE)
+            for slug in sorted(self.walks_under_way | self.page_walks_under_way, key=str):
                 self.report.notes.append(f"backfill walk of {slug} goes on where it was left")
             self.backfill_under_way = bool(
-                self.walks_under_way or self.frontier.pending_sections("sitemap")
+                self.walks_under_way
+                or self.page_walks_under_way
+                or self.frontier.pending_sections("sitemap")
             )
         self.seed()
         self.drain()
@@ -391,8 +400,9 @@ class _Crawl:
         """Queue what ``raw`` (a page of kind ``entry.kind``) names. Raises ParseError."""
         readers = {
             "section": self._read_section,
+            BACKFILL_PAGE: self._read_section,
             "loadmore": self._read_loadmore,
-            "backfill": self._read_loadmore,
+            BACKFILL: self._read_loadmore,
             "rss": self._read_rss,
             "sitemap-index": self._read_sitemap_index,
             "sitemap": self._read_sitemap,
@@ -406,20 +416,19 @@ class _Crawl:
         if self._past_since(page.items):
             return
         go_on = self._walk_on(entry, archived, True, bool(page.items))
-        if page.next_url is not None and go_on:
+        first = entry.depth <= 1
+        resumed = first and entry.section_slug in self.page_walks_under_way
+        if page.next_url is not None and go_on and not resumed:
             # Plain next-page links: each page is read like the section page itself.
-            next_page = FrontierEntry.listing(
-                "section", page.next_url, entry.section_slug, max(entry.depth, 1) + 1
-            )
-            self.frontier.requeue([next_page])
-        if entry.depth > 1:
+            self._queue_next_page(entry, page.next_url, max(entry.depth, 1) + 1, by_links=True)
+        if not first:
             return  # the load-more chain starts from the first page only
         if page.zone_id is None:
             if page.next_url is None:
                 self.report.notes.append(f"{entry.url}: no zone id and no next-page link")
             return
         if not self.api_blocked and go_on and entry.section_slug not in self.walks_under_way:
-            self._queue_next_page(entry, page.zone_id, 2)
+            self._queue_next_page(entry, self._loadmore_url(page.zone_id, 2), 2, by_links=False)
 
     def _read_loadmore(self, entry: FrontierEntry, raw: RawPage) -> None:
         more = parse_loadmore(raw.body, entry.url, self.settings.profile)
@@ -432,7 +441,8 @@ class _Crawl:
         if self._past_since(more.items):
             return
         if zone and self._walk_on(entry, archived, more.has_more, bool(fresh)):
-            self._queue_next_page(entry, zone, entry.depth + 1)
+            page = entry.depth + 1
+            self._queue_next_page(entry, self._loadmore_url(zone, page), page, by_links=False)
 
     def _past_since(self, items: Iterable[ListingItem]) -> bool:
         """True when a ``--since`` walk has gone past its date: every dated story on the
@@ -449,15 +459,23 @@ class _Crawl:
         # An answer with nothing new means the API went round again: stop either way.
         if not has_more or not fresh or page >= self.settings.crawl.max_listing_pages:
             return False
-        if self.backfill or entry.kind == "backfill":
+        if self.backfill or entry.kind in (BACKFILL, BACKFILL_PAGE):
             return True
         self.overlap[entry.section_slug or ""] += archived
         return self.overlap[entry.section_slug or ""] < self.settings.crawl.overlap
 
-    def _queue_next_page(self, entry: FrontierEntry, zone: str, page: int) -> None:
-        url = loadmore_url(self.settings.site.base_url, zone, page, self.settings.profile)
+    def _loadmore_url(self, zone: str, page: int) -> str:
+        return loadmore_url(self.settings.site.base_url, zone, page, self.settings.profile)
+
+    def _queue_next_page(
+        self, entry: FrontierEntry, url: str, page: int, *, by_links: bool
+    ) -> None:
+        """Queue page ``page`` of ``entry``'s walk, by load-more pages or next-page links."""
         # A backfill walk stays one after a kill: the next run goes on to the end.
-        kind = "backfill" if self.backfill or entry.kind == "backfill" else "loadmore"
+        if self.backfill or entry.kind in (BACKFILL, BACKFILL_PAGE):
+            kind = BACKFILL_PAGE if by_links else BACKFILL
+        else:
+            kind = "section" if by_links else "loadmore"
         self.frontier.requeue([FrontierEntry.listing(kind, url, entry.section_slug, page)])
 
     def _read_rss(self, entry: FrontierEntry, raw: RawPage) -> None:
@@ -513,14 +531,14 @@ class _Crawl:
     def _listing_disallowed(self, entry: FrontierEntry, exc: RobotsDisallowed) -> None:
         self.report.skipped_by_robots += 1
         self.frontier.settle(entry.key, "skipped", self.run_id, reason=exc.reason)
-        if entry.kind in ("loadmore", "backfill") and not self.api_blocked:
+        if entry.kind in ("loadmore", BACKFILL) and not self.api_blocked:
             self.api_blocked = True
             self.report.notes.append(f"{entry.url}: disallowed by robots.txt; using sitemaps")
             self.frontier.requeue(self._sitemap_and_home_feed())
 
     def _listing_failed(self, entry: FrontierEntry, reason: str, message: str) -> None:
         self._fail(entry, reason, message)
-        if entry.kind in ("loadmore", "backfill", "section"):
+        if entry.kind in ("loadmore", BACKFILL, "section", BACKFILL_PAGE):
             self.failed_listings.append((entry.key, reason))
 
     # --- articles ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scraper import crawl as crawl_module
-from scraper.crawl import run_crawl
+from scraper.crawl import BACKFILL, BACKFILL_PAGE, run_crawl
 from scraper.demo import demo_settings
 from scraper.errors import StoreError
 from scraper.report import (
@@ -226,16 +226,21 @@ def stop_once_fetched(count: int) -> tuple[threading.Event, Callable[[CrawlRepor
 
 
 def backfill_stopped_after_page(
-    page: int, settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+    page: int,
+    settings: Settings,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str = BACKFILL,
 ) -> CrawlReport:
-    """Run a ``--full`` crawl stopped right after it read load-more page ``page``, as a
-    SIGTERM or the time limit would stop it there."""
+    """Run a ``--full`` crawl stopped right after it read page ``page`` of its walk (by
+    load-more pages, or by next-page links with ``kind=BACKFILL_PAGE``), as a SIGTERM or
+    the time limit would stop it there."""
     stop = threading.Event()
     read_listing = crawl_module._Crawl.read_listing
 
     def read_then_stop(crawl: Any, entry: Any, raw: Any) -> None:
         read_listing(crawl, entry, raw)
-        if entry.kind == "backfill" and entry.depth == page:
+        if entry.kind == kind and entry.depth == page:
             stop.set()
 
     with monkeypatch.context() as patch:
@@ -261,6 +266,29 @@ def test_a_backfill_stopped_during_its_walk_goes_on_from_its_next_page(
     last = server.site.loadmore_pages(SECTION)
     assert urlpath(server.site.loadmore_url(SECTION, last)) in again
     assert not [path for path in again if path.startswith("/sitemaps/")]  # read by the first
+
+
+def test_a_backfill_walking_next_page_links_goes_on_from_its_next_page(
+    sample_server_factory: Callable[..., SampleSiteServer],
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A site without the load-more API: the history is walked by next-page links alone.
+    server = sample_server_factory(html_pagination=True)
+    server.faults.error(re.compile(r"^/api/"), 404)
+    assert server.site.loadmore_pages(SECTION) >= 4  # pages 2 and 3, then more to walk
+    settings = settings_for(server, sqlite_url, follow_depth=0)
+    with Store.open(sqlite_url) as store:
+        assert backfill_stopped_after_page(3, settings, store, monkeypatch, BACKFILL_PAGE).stopped
+        read = {r.path for r in server.requests if "?page=" in r.path}
+        assert read == {f"/{SECTION}/?page={n}" for n in (2, 3)}
+        server.clear_log()
+        report = run_crawl(settings, store, full=True)
+        assert store.archived_ids() == section_ids(server)
+    again = [r.path for r in server.requests]
+    assert not read & set(again)  # the walk went on from page 4
+    assert f"/{SECTION}/?page={server.site.loadmore_pages(SECTION)}" in again
+    assert f"backfill walk of {SECTION} goes on where it was left" in report.notes
 
 
 def test_a_backfill_reads_the_months_a_narrower_run_left_unqueued(

@@ -44,7 +44,7 @@ from datetime import time as clock_time
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from storage.frontier import Frontier, FrontierEntry, Settlement
+from storage.frontier import OUT_OF_SECTION, Frontier, FrontierEntry, Settlement
 from storage.save import ArticleToSave
 
 from .discover import (
@@ -626,7 +626,7 @@ class _Crawl:
         """Archive ``article`` when it belongs to a configured section, else skip it."""
         if entry.section_slug is None and article.section_slug not in self.sections:
             self.report.out_of_section += 1
-            reason = f"out-of-section: {article.section_slug or 'unknown'}"
+            reason = f"{OUT_OF_SECTION}: {article.section_slug or 'unknown'}"
             self.frontier.settle(entry.key, "skipped", self.run_id, reason=reason)
             return
         etag, modified = raw.headers.get("etag"), raw.headers.get("last-modified")

@@ -44,6 +44,7 @@ from .models import FrontierRow
 __all__ = [
     "Frontier",
     "FrontierEntry",
+    "OUT_OF_SECTION",
     "Settlement",
     "apply_settlement",
     "apply_settlements",
@@ -51,6 +52,9 @@ __all__ = [
 ]
 
 PENDING, DONE, FAILED, SKIPPED, REMOVED = "pending", "done", "failed", "skipped", "removed"
+# The reason of an article skipped because its own page names no configured section
+# (followed with ``: <its section>``); a configured section's listing revives it.
+OUT_OF_SECTION = "out-of-section"
 # Listings come before articles: they are what finds the articles.
 LISTING_PRIORITY, ARTICLE_PRIORITY = 0, 1
 # Across runs a failing URL waits base * 2**(attempts-1), at most this long.
@@ -182,10 +186,11 @@ class Frontier:
         """Add the entries not yet known (by key) as pending; return how many were new.
 
         Known keys are left as they are, whatever their state: a stored article is never
-        queued again by being listed again. Except one thing: a pending row queued with no
-        section (a "Đọc thêm" link, a sitemap) takes the section of a listing that names it
-        now, and the smaller depth, as if the listing had named it first; its page then
-        need not say the section itself. Raises ``StoreError``.
+        queued again by being listed again. Except one thing: a row met with no section (a
+        "Đọc thêm" link, a sitemap) that is pending, or was skipped because its own page
+        names no configured section, takes the section of a listing that names it now, and
+        the smaller depth, as if the listing had named it first: it is (again) pending, its
+        page then need not say the section itself. Raises ``StoreError``.
         """
         rows = [_values(entry, PENDING) for entry in entries]
         if not rows:
@@ -424,8 +429,10 @@ def _due_in(
 
 
 def _claim_for_sections(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Give the pending rows without a section among ``rows`` (known keys) the section
-    and, when smaller, the depth of their row here."""
+    """Give the rows without a section among ``rows`` (known keys), pending or skipped as
+    out of section, the section and, when smaller, the depth of their row here; a skipped
+    one is pending again, for this run too (its page said another section, but a
+    configured section lists it)."""
     claims = [
         {"claimed": row["key"], "slug": row["section_slug"], "new_depth": row["depth"]}
         for row in rows
@@ -434,12 +441,13 @@ def _claim_for_sections(connection: Connection, rows: list[dict[str, Any]]) -> N
     if not claims:
         return
     table = FrontierRow.__table__
+    skipped = (table.c.state == SKIPPED) & table.c.reason.startswith(OUT_OF_SECTION + ":")
     statement = (
         update(table)
         .where(
             table.c.key == bindparam("claimed"),
-            table.c.state == PENDING,
             table.c.section_slug.is_(None),
+            or_(table.c.state == PENDING, skipped),
         )
         .values(
             section_slug=bindparam("slug"),
@@ -447,6 +455,9 @@ def _claim_for_sections(connection: Connection, rows: list[dict[str, Any]]) -> N
                 (table.c.depth > bindparam("new_depth"), bindparam("new_depth")),
                 else_=table.c.depth,
             ),
+            state=PENDING,
+            reason=case((skipped, None), else_=table.c.reason),
+            last_run_id=case((skipped, None), else_=table.c.last_run_id),
         )
     )
     connection.execute(statement, claims)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,8 @@ from scraper.report import (
     CrawlReport,
 )
 from scraper.sample_site import SampleSiteServer
+from scraper.sample_site.content import SECTIONS
+from scraper.sample_site.site import zone_id
 from scraper.settings import Section, Settings
 from storage import Store
 from storage.frontier import FrontierEntry
@@ -549,6 +552,27 @@ def test_doc_them_links_are_followed_to_a_bounded_depth_and_kept_only_in_section
         report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
     assert not {r.path for r in server.requests} & others
     assert report.out_of_section == 0
+
+
+def test_articles_skipped_as_out_of_section_are_archived_once_a_configured_section_lists_them(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    by_path = {a.path: a for a in server.site.articles}
+    with Store.open(sqlite_url) as store:
+        first = run_crawl(settings_for(server, sqlite_url, follow_depth=1), store)
+        followed = [by_path[r.path] for r in server.requests if r.path in by_path]
+        skipped = {a.article_id: a.section_slug for a in followed if a.section_slug != SECTION}
+        assert first.out_of_section == len(skipped) > 0
+        # The archivist adds the section of one of them: its listing names them all.
+        added = Counter(skipped.values()).most_common(1)[0][0]
+        name = next(section.name for section in SECTIONS if section.slug == added)
+        base = settings_for(server, sqlite_url, follow_depth=0)
+        both = replace(base, sections=(*base.sections, Section(added, name)))
+        run_crawl(both, store)
+        listed = {a.article_id for a in server.site.listings[zone_id(added)]}
+        assert {found for found, slug in skipped.items() if slug == added} <= listed
+        assert store.archived_ids() == section_ids(server) | listed
 
 
 def test_html_next_page_links_are_walked_when_the_load_more_api_fails(

@@ -122,14 +122,30 @@ def test_articles_alone_can_be_asked_for_and_walks_under_way_are_told(store: Sto
 def test_a_listing_claims_a_pending_row_queued_without_a_section(store: Store) -> None:
     frontier = store.frontier()
     followed = FrontierEntry.article("7", "https://baohatinh.vn/a-post7.html", None, 1)
-    frontier.add([followed, article("8", None)])
+    frontier.add([followed, article("9", None)])
     run = store.begin_run()
-    frontier.settle("a:8", "skipped", run, reason="out-of-section: thoi-su")
-    assert frontier.add([article("7"), article("8")]) == 0
-    found = frontier.entries(["a:7", "a:8"])
+    frontier.settle("a:9", "skipped", run, reason="not-an-article: no-article-url")
+    assert frontier.add([article("7"), article("9")]) == 0
+    found = frontier.entries(["a:7", "a:9"])
     assert (found["a:7"].section_slug, found["a:7"].depth) == ("xay-dung-dang", 0)
     assert found["a:7"].url == followed.url  # the row is the same one
-    assert found["a:8"].section_slug is None  # a settled row is left as it is
+    assert found["a:9"].section_slug is None  # a row skipped for another reason is left
+
+
+def test_a_listing_revives_a_row_skipped_as_out_of_section(store: Store) -> None:
+    # Its own page named another section, but a configured section lists it after all.
+    frontier = store.frontier()
+    frontier.add([FrontierEntry.article("8", "https://baohatinh.vn/a-post8.html", None, 1)])
+    run = store.begin_run()
+    frontier.settle("a:8", "skipped", run, reason="out-of-section: thoi-su")
+    assert frontier.due(run) == []
+    assert frontier.add([article("8")]) == 0
+    assert [(e.key, e.section_slug, e.depth) for e in frontier.due(run)] == [
+        ("a:8", "xay-dung-dang", 0)
+    ]  # due again, in the same run too
+    frontier.settle("a:8", "done", run)
+    assert frontier.add([article("8")]) == 0
+    assert frontier.due(run) == [] and frontier.states() == {"done": 1}
 
 
 def test_a_listing_released_is_tried_again_in_the_same_run(store: Store) -> None:

@@ -135,6 +135,7 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         allowed_hosts=frozenset(host.lower() for host in settings.site.allowed_hosts),
         connect_timeout=crawl.connect_timeout,
         read_timeout=crawl.read_timeout,
+        total_timeout=crawl.total_timeout,
         max_attempts=crawl.max_attempts,
         backoff_base=crawl.backoff_seconds,
         delay_seconds=crawl.delay_seconds,

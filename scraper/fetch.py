@@ -10,6 +10,9 @@ promises a guest crawler makes to the site:
   (RFC 9309 §2.3.1.4);
 - per host, at most ``concurrency`` requests are in flight and two request starts are at
   least ``crawl_delay(host)`` seconds apart;
+- a request is given up when its answer is not complete within ``total_timeout`` (each
+  wait for data is bounded by ``read_timeout``, but a server trickling bytes would
+  otherwise hold it for ever; see :mod:`scraper.deadline`);
 - timeouts, dropped connections, 429 and 5xx are retried with exponential backoff and full
   jitter, or after ``Retry-After`` when the server sends one;
 - bodies are streamed and cut off past ``max_body_bytes``, counted after decompression so a
@@ -46,6 +49,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 from protego import Protego
 
+from .deadline import Deadlines, deadline_transport
 from .errors import FetchError, HostNotAllowed, HTTPStatusError, ResponseTooLarge, RobotsDisallowed
 from .records import RawPage
 from .urls import host_of
@@ -102,6 +106,7 @@ class FetchPolicy:
     allowed_hosts: frozenset[str]
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    total_timeout: float = 120.0
     max_attempts: int = 4
     backoff_base: float = 1.0
     backoff_max: float = 60.0
@@ -115,7 +120,13 @@ class FetchPolicy:
     def __post_init__(self) -> None:
         _check_user_agent(self.user_agent)
         object.__setattr__(self, "allowed_hosts", _normalise_hosts(self.allowed_hosts))
-        for name in ("connect_timeout", "read_timeout", "backoff_max", "max_retry_after"):
+        for name in (
+            "connect_timeout",
+            "read_timeout",
+            "total_timeout",
+            "backoff_max",
+            "max_retry_after",
+        ):
             _check_number(name, getattr(self, name), allow_zero=False)
         for name in ("backoff_base", "delay_seconds"):
             _check_number(name, getattr(self, name), allow_zero=True)
@@ -300,8 +311,9 @@ class Fetcher:
         self._stats_lock = threading.Lock()
         self._gates_lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
+        self._deadlines = Deadlines()
         self._client = httpx.Client(
-            transport=transport,
+            transport=transport if transport is not None else deadline_transport(self._deadlines),
             follow_redirects=False,  # each hop's host is checked before it is requested
             timeout=httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout),
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
@@ -534,7 +546,10 @@ class Fetcher:
         with self._host_slot(url, host_of(target)):
             self._record(requests=1)
             try:
-                with self._client.stream("GET", target, headers=headers) as response:
+                with (
+                    self._deadlines.within(self.policy.total_timeout),
+                    self._client.stream("GET", target, headers=headers) as response,
+                ):
                     self._record(status=response.status_code)
                     ok = 200 <= response.status_code < 300
                     body = self._read_body(url, response) if ok else b""

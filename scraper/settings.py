@@ -12,6 +12,7 @@ overrides ``database.url``.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -87,6 +88,11 @@ class CrawlSettings:
     delay_seconds: float = _opt(1.0, "Minimum gap between two requests to one host, seconds.")
     connect_timeout: float = _opt(10.0, "Seconds to wait for a connection.")
     read_timeout: float = _opt(30.0, "Seconds to wait for data once connected.")
+    total_timeout: float = _opt(
+        120.0,
+        "Seconds one request may take, from sending it to its answer's last byte "
+        "(a server trickling bytes cannot hold the crawl).",
+    )
     max_attempts: int = _opt(4, "Attempts per URL per run (timeouts, 5xx, 429 are retried).")
     backoff_seconds: float = _opt(1.0, "Base of the exponential backoff between attempts.")
     max_body_bytes: int = _opt(10 * 1024 * 1024, "Largest answer accepted, after decompression.")
@@ -376,11 +382,14 @@ def _check(settings: Settings, source: str | None) -> None:
         "crawl.max_listing_pages": crawl.max_listing_pages,
         "crawl.connect_timeout": crawl.connect_timeout,
         "crawl.read_timeout": crawl.read_timeout,
+        "crawl.total_timeout": crawl.total_timeout,
         "archive.max_image_bytes": settings.archive.max_image_bytes,
     }
+    # TOML reads inf and nan as floats; neither is a number of seconds or bytes.
     for key, value in positive.items():
-        if value <= 0:
-            raise ConfigError(f"must be greater than 0, got {value}", path=source, key=key)
+        if not (value > 0 and math.isfinite(value)):
+            raise ConfigError(f"must be a finite number greater than 0, got {value}",
+                              path=source, key=key)
     for key, value in {"crawl.delay_seconds": crawl.delay_seconds,
                        "crawl.backoff_seconds": crawl.backoff_seconds,
                        "crawl.overlap": crawl.overlap,
@@ -389,8 +398,9 @@ def _check(settings: Settings, source: str | None) -> None:
                        "crawl.parse_processes": crawl.parse_processes,
                        "crawl.retry_base_seconds": crawl.retry_base_seconds,
                        "crawl.max_run_minutes": crawl.max_run_minutes}.items():
-        if value < 0:
-            raise ConfigError(f"must not be negative, got {value}", path=source, key=key)
+        if not (value >= 0 and math.isfinite(value)):
+            raise ConfigError(f"must be a finite number, 0 or more, got {value}", path=source,
+                              key=key)
     if not crawl.max_run_minutes <= MAX_RUN_MINUTES:  # also refuses nan
         raise ConfigError(f"must be at most {MAX_RUN_MINUTES:g} (a year), got "
                           f"{crawl.max_run_minutes}", path=source, key="crawl.max_run_minutes")

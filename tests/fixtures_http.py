@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
@@ -21,13 +22,17 @@ from types import TracebackType
 @dataclass(frozen=True)
 class Reply:
     """An answer: ``delay`` seconds of silence first; ``content_length=False`` sends the
-    body without a length, delimited by closing the connection (HTTP/1.0)."""
+    body without a length, delimited by closing the connection (HTTP/1.0); ``trickle``
+    sends the whole answer, status line and headers included, ``piece`` bytes at a time
+    that many seconds apart."""
 
     status: int = 200
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0
     content_length: bool = True
+    trickle: float = 0.0
+    piece: int = 8
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, reply: Reply, closing: threading.Event, end: Callable[[], None]) -> None:
         if reply.delay and closing.wait(reply.delay):
             return
+        if reply.trickle:
+            self._trickle(reply, closing, end)
+            return
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
@@ -174,6 +182,18 @@ class _Handler(BaseHTTPRequestHandler):
         # has them it may start its next request, which must not be counted as a third.
         end()
         self.wfile.write(reply.body)
+
+    def _trickle(self, reply: Reply, closing: threading.Event, end: Callable[[], None]) -> None:
+        lines = [f"HTTP/1.0 {reply.status} {HTTPStatus(reply.status).phrase}"]
+        lines += [f"{name}: {value}" for name, value in reply.headers.items()]
+        if reply.content_length:
+            lines.append(f"Content-Length: {len(reply.body)}")
+        answer = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + reply.body
+        end()  # as in _answer: out of flight before the last bytes leave
+        for start in range(0, len(answer), reply.piece):
+            self.wfile.write(answer[start : start + reply.piece])
+            if closing.wait(reply.trickle):
+                return
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass

@@ -36,7 +36,7 @@ def crawl_a_faulty_site(
     rng = random.Random(10)
     victims = rng.sample(truth, 15)
     flaky, limited, slow, dropped = victims[:4], victims[4], victims[5:7], victims[7:9]
-    off_host, looping, oversize = victims[9], victims[10], victims[11]
+    off_host, looping, oversize, trickled = victims[9], victims[10], victims[11], victims[12]
     for article in flaky:  # 10 % of the section answers 5xx, then recovers
         server.faults.error(article.path, 503, times=2)
     rate_rule = server.faults.rate_limit(limited.path, RETRY_AFTER, times=1)
@@ -48,17 +48,30 @@ def crawl_a_faulty_site(
     server.faults.redirect(off_host.path, foreign)
     server.faults.redirect(looping.path, looping.url)
     server.faults.oversize(oversize.path, 3_000_000)
+    # A tarpit: every piece within the read timeout, the whole page never (minutes).
+    server.faults.trickle(trickled.path, 0.05, piece=32)
 
     settings = demo_settings(Settings(), server.base_url, sqlite_url)
     settings = replace(
-        settings, crawl=replace(settings.crawl, concurrency=2, max_body_bytes=2_000_000)
+        settings,
+        crawl=replace(
+            settings.crawl,
+            concurrency=2,
+            max_body_bytes=2_000_000,
+            total_timeout=1.0,
+        ),
     )
     with Store.open(sqlite_url) as store:
         report = run_crawl(settings, store)
-        unreachable = {off_host.article_id, looping.article_id, oversize.article_id}
+        unreachable = {a.article_id for a in (off_host, looping, oversize, trickled)}
         assert store.archived_ids() == {a.article_id for a in truth} - unreachable
 
-    assert report.failed == {"host-not-allowed": 1, "redirect-loop": 1, "too-large": 1}
+    assert report.failed == {
+        "host-not-allowed": 1,
+        "redirect-loop": 1,
+        "too-large": 1,
+        "timeout": 1,
+    }
     assert report.exit_code == EXIT_SOME_FAILED
     assert not elsewhere.requests  # the off-host URL is never requested
     assert rate_rule.hits == 1

@@ -286,6 +286,29 @@ def test_slow_answer_times_out_after_retries(server: FaultServer) -> None:
     assert len(server.requests_to("/slow")) == 2
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # Each piece comes well within the read timeout; the whole answer never does.
+        pytest.param(Reply(200, b"ok", {"X-Pad": "x" * 400}, trickle=0.05), id="headers"),
+        pytest.param(Reply(200, b"x" * 3000, trickle=0.05, piece=64), id="body"),
+    ],
+)
+def test_an_answer_trickled_past_the_total_timeout_is_given_up(
+    server: FaultServer, reply: Reply
+) -> None:
+    server.route("/trickle", reply)
+    server.route("/fast", Reply(200, b"fast"))
+    policy = make_policy(read_timeout=2.0, total_timeout=0.5, max_attempts=2)
+    with Fetcher(policy) as fetcher:
+        with pytest.raises(FetchError) as caught:
+            fetcher.fetch(server.url("/trickle"))
+        assert caught.value.reason == "timeout" and server.url("/trickle") in str(caught.value)
+        assert "0.5 s" in str(caught.value)
+        assert fetcher.fetch(server.url("/fast")).body == b"fast"  # the next has its own
+    assert len(server.requests_to("/trickle")) == 2  # each attempt was given its own time
+
+
 def test_backoff_is_bounded_by_the_policy(server: FaultServer) -> None:
     server.route("/flaky", Reply(500), Reply(500), Reply(500), Reply(200, b"ok"))
     sleeps: list[float] = []
@@ -457,6 +480,8 @@ def test_policy_normalises_hosts() -> None:
         ("connect_timeout", 0),
         ("read_timeout", -1.0),
         ("read_timeout", float("nan")),
+        ("total_timeout", 0),
+        ("total_timeout", float("inf")),
         ("max_attempts", 0),
         ("max_attempts", 2.5),
         ("backoff_base", -0.1),

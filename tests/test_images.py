@@ -178,7 +178,8 @@ def test_archive_settings_are_checked_by_name() -> None:
     loaded = settings_from_dict({"archive": {"archive_images": True, "images_dir": "/srv/img"}})
     assert loaded.archive.archive_images and loaded.archive.images_dir == "/srv/img"
     assert loaded.archive.max_image_bytes == 5 * 1024 * 1024
-    with pytest.raises(ConfigError, match="archive.max_image_bytes: must be greater than 0"):
+    refused = "archive.max_image_bytes: must be a finite number greater than 0"
+    with pytest.raises(ConfigError, match=refused):
         settings_from_dict({"archive": {"max_image_bytes": 0}})
     with pytest.raises(ConfigError, match="archive.archive_image"):
         settings_from_dict({"archive": {"archive_image": True}})

@@ -64,6 +64,10 @@ def test_the_shipped_config_sets_and_documents_every_key() -> None:
         ("[crawl]\nmax_run_minutes = -1\n", "crawl.max_run_minutes"),
         ("[crawl]\nmax_run_minutes = inf\n", "crawl.max_run_minutes"),
         ("[crawl]\nmax_run_minutes = nan\n", "crawl.max_run_minutes"),
+        ("[crawl]\nread_timeout = nan\n", "crawl.read_timeout"),
+        ("[crawl]\ntotal_timeout = inf\n", "crawl.total_timeout"),
+        ("[crawl]\ntotal_timeout = 0\n", "crawl.total_timeout"),
+        ("[crawl]\ndelay_seconds = nan\n", "crawl.delay_seconds"),
         ("[crawl]\nuser_agent = 'anonymous-bot'\n", "crawl.user_agent"),
     ],
 )

@@ -29,6 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Self
@@ -55,7 +56,9 @@ class LoggedRequest:
 class Fault:
     """What to do to a matching request. ``delay`` applies first, then at most one of
     ``drop``, ``location`` (redirect with ``status``), ``status`` (error page),
-    ``oversize``; with none of them the normal answer follows the delay."""
+    ``oversize``; with none of them the normal answer follows the delay, ``trickle``
+    seconds apart ``piece`` bytes at a time when ``trickle`` is set (status line and
+    headers included: each piece comes well within a read timeout, the whole never)."""
 
     delay: float = 0.0
     drop: bool = False
@@ -64,6 +67,8 @@ class Fault:
     retry_after: str | None = None
     oversize: int | None = None
     declare_length: bool = True
+    trickle: float = 0.0
+    piece: int = 64
 
 
 @dataclass(slots=True)
@@ -133,6 +138,12 @@ class FaultRegistry:
     def delay(self, pattern: Pattern, seconds: float, *, times: int | None = None) -> FaultRule:
         """Wait ``seconds`` before answering normally."""
         return self.add(pattern, Fault(delay=seconds), times=times)
+
+    def trickle(
+        self, pattern: Pattern, pace: float, *, piece: int = 64, times: int | None = None
+    ) -> FaultRule:
+        """Send the normal answer ``piece`` bytes at a time, ``pace`` seconds apart."""
+        return self.add(pattern, Fault(trickle=pace, piece=piece), times=times)
 
     def drop(self, pattern: Pattern, *, times: int | None = None) -> FaultRule:
         """Close the connection without sending any answer."""
@@ -234,6 +245,9 @@ class _Handler(BaseHTTPRequestHandler):
             if self._apply(fault, head):
                 return
         response = owner.site.lookup(self.path)
+        if fault is not None and fault.trickle:
+            self._send_trickled(response, head, fault.trickle, fault.piece)
+            return
         if response.status == 200 and _not_modified(self, response):
             self._send(Response(304, response.content_type, b"", _validators(response)), head=True)
             return
@@ -278,6 +292,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and response.status != 304:
             self.wfile.write(response.body)
+
+    def _send_trickled(self, response: Response, head: bool, pace: float, piece: int) -> None:
+        lines = [
+            f"{self.protocol_version} {response.status} {HTTPStatus(response.status).phrase}",
+            f"Content-Type: {response.content_type}",
+            f"Content-Length: {len(response.body)}",
+            *(f"{name}: {value}" for name, value in response.headers),
+        ]
+        answer = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        answer += b"" if head else response.body
+        self._leave()  # as in _send: out of flight before the first byte leaves
+        for start in range(0, len(answer), piece):
+            self.wfile.write(answer[start : start + piece])
+            time.sleep(pace)
 
     def _send_oversize(self, size: int, declare_length: bool, head: bool) -> None:
         self.send_response(200)

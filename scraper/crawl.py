@@ -286,6 +286,8 @@ class _Crawl:
             self.drain()
         if not self.stopping():
             self.recheck()
+        if not self.stopping():
+            self.archive_untried_images()
         self.report.discovered = len(self.seen)
 
     def time_limit_alarm(self) -> threading.Timer | None:
@@ -707,6 +709,19 @@ class _Crawl:
         for result in self._fetch_all(entries, conditional=True):
             self.store_recheck(result)
         self.flush()
+
+    def archive_untried_images(self) -> None:
+        """With ``archive_images`` on, download the images of archived articles that no
+        run has tried yet (stored while it was off, or left by a run that stopped)."""
+        catch_up = getattr(self.store, "archive_untried_images", None)
+        if catch_up is None:
+            return  # archive_images is off: the store is not wrapped
+        counts = catch_up(self.stopping)
+        if counts.downloaded or counts.reused or counts.failed:
+            self.report.notes.append(
+                f"images no run had tried: {counts.downloaded} downloaded, "
+                f"{counts.reused} already on disk, {counts.failed} failed"
+            )
 
     def store_recheck(self, result: PageResult) -> None:
         """Record what re-checking an archived article showed."""

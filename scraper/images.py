@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,8 @@ class ImageStore(Protocol):
     """What image archiving needs of the store (``storage.Store`` provides it)."""
 
     def pending_images(self, article_id: str) -> list[Any]: ...
+
+    def articles_with_untried_images(self) -> list[str]: ...
 
     def known_image_file(self, url: str) -> ImageFile | None: ...
 
@@ -161,11 +163,26 @@ class _ImageArchivingWriter:
             self._archive_images(item.article.article_id)
         return outcomes
 
-    def _archive_images(self, article_id: str) -> None:
+    def archive_untried_images(self, stopping: Callable[[], bool]) -> ImageCounts:
+        """Download the images of archived articles that were never tried (stored while
+        ``archive_images`` was off, or left by a crawl that stopped), until ``stopping``
+        says so; return the counts. Images of an article saved again are tried anyway."""
+        total = ImageCounts()
+        for article_id in self._store.articles_with_untried_images():
+            if stopping():
+                break
+            counts = self._archive_images(article_id)
+            total.downloaded += counts.downloaded
+            total.reused += counts.reused
+            total.failed += counts.failed
+        return total
+
+    def _archive_images(self, article_id: str) -> ImageCounts:
         try:
-            self._archiver.archive(article_id)
+            return self._archiver.archive(article_id)
         except BaohatinhError as exc:  # the article is saved: images must not undo that
             log.warning("images of article %s not archived: %s", article_id, exc)
+            return ImageCounts()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

@@ -16,7 +16,13 @@ from scraper.records import ImageFile
 from .models import ArticleRow, ImageRow
 from .store import Store
 
-__all__ = ["PendingImage", "known_image_file", "pending_images", "record_image"]
+__all__ = [
+    "PendingImage",
+    "articles_with_untried_images",
+    "known_image_file",
+    "pending_images",
+    "record_image",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,24 @@ def pending_images(store: Store, article_id: str) -> list[PendingImage]:
     )
     with store.read_session(f"listing images of article {article_id}") as session:
         return [PendingImage(image_id, url) for image_id, url in session.execute(query)]
+
+
+def articles_with_untried_images(store: Store) -> list[str]:
+    """Return the ids of the archived articles with an image never tried: no file and no
+    recorded failure (stored while ``archive_images`` was off, or left by a crawl that
+    stopped before it), oldest article first.
+
+    Raises ``StoreError`` if the database refuses.
+    """
+    query = (
+        select(ArticleRow.article_id)
+        .join(ImageRow, ImageRow.article_pk == ArticleRow.id)
+        .where(ImageRow.local_path.is_(None), ImageRow.download_error.is_(None))
+        .group_by(ArticleRow.id, ArticleRow.article_id)
+        .order_by(ArticleRow.id)
+    )
+    with store.read_session("listing articles with images never tried") as session:
+        return list(session.scalars(query))
 
 
 def known_image_file(store: Store, url: str) -> ImageFile | None:

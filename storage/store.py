@@ -405,6 +405,13 @@ class Store:
 
         return list(pending_images(self, article_id))
 
+    def articles_with_untried_images(self) -> list[str]:
+        """Return the ids of archived articles with an image neither downloaded nor
+        failed (``storage.images.articles_with_untried_images``)."""
+        from .images import articles_with_untried_images
+
+        return articles_with_untried_images(self)
+
     def known_image_file(self, url: str) -> ImageFile | None:
         """Return the file already downloaded for image ``url``, if any."""
         from .images import known_image_file

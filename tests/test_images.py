@@ -157,6 +157,28 @@ def test_without_archive_images_no_image_is_fetched(
     assert not [r for r in clean_sample_server.requests if r.path.startswith("/images/")]
 
 
+def test_images_no_run_tried_are_downloaded_by_the_next_crawl_with_archive_images_on(
+    clean_sample_server: SampleSiteServer, db_url: str, tmp_path: Path
+) -> None:
+    # Archived while archive_images was off (or left by a run that stopped): no article is
+    # saved again, yet the next crawl with it on fetches their files.
+    server = clean_sample_server
+    images = tmp_path / "images"
+    with Store.open(db_url) as store:
+        run_crawl(settings_for(server, db_url, images_dir=str(images)), store)
+        on = settings_for(server, db_url, archive_images=True, images_dir=str(images))
+        report = run_crawl(on, store)
+        assert report.new == report.updated == 0
+        with store.engine.connect() as conn:
+            rows = list(conn.execute(select(ImageRow)))
+        assert rows and all(row.local_path and (images / row.local_path).is_file() for row in rows)
+        assert store.articles_with_untried_images() == []
+        assert any(note.startswith("images no run had tried:") for note in report.notes)
+        server.clear_log()
+        run_crawl(on, store)
+    assert not [r for r in server.requests if r.path.startswith("/images/")]  # done once
+
+
 def test_images_a_stopping_crawl_cannot_fetch_are_left_untried_not_failed(
     clean_sample_server: SampleSiteServer, sqlite_url: str, tmp_path: Path
 ) -> None:

@@ -287,7 +287,7 @@ class _Crawl:
         if not self.stopping():
             self.recheck()
         if not self.stopping():
-            self.archive_untried_images()
+            self.archive_images_due()
         self.report.discovered = len(self.seen)
 
     def time_limit_alarm(self) -> threading.Timer | None:
@@ -710,16 +710,17 @@ class _Crawl:
             self.store_recheck(result)
         self.flush()
 
-    def archive_untried_images(self) -> None:
-        """With ``archive_images`` on, download the images of archived articles that no
-        run has tried yet (stored while it was off, or left by a run that stopped)."""
-        catch_up = getattr(self.store, "archive_untried_images", None)
+    def archive_images_due(self) -> None:
+        """With ``archive_images`` on, download the images of archived articles that are
+        due: never tried (stored while it was off, or left by a run that stopped), or
+        failed earlier with their retry time come."""
+        catch_up = getattr(self.store, "archive_images_due", None)
         if catch_up is None:
             return  # archive_images is off: the store is not wrapped
-        counts = catch_up(self.stopping)
+        counts = catch_up(self.started, self.stopping)
         if counts.downloaded or counts.reused or counts.failed:
             self.report.notes.append(
-                f"images no run had tried: {counts.downloaded} downloaded, "
+                f"images of earlier runs: {counts.downloaded} downloaded, "
                 f"{counts.reused} already on disk, {counts.failed} failed"
             )
 

@@ -5,7 +5,10 @@ refused past ``max_image_bytes`` or when it is not an image (Content-Type and th
 own first bytes must agree), and stored once under ``images_dir`` by its sha256
 (``ab/cd/<sha256>.jpg``), written to a temporary name and renamed, so a crash never
 leaves half a file under a final name. An image already downloaded (same URL) is not
-fetched again. A failed download is recorded with its reason and never fails the article.
+fetched again. A failed download is recorded with its reason and never fails the article;
+a transient failure (timeout, dropped connection, 429, 5xx, a disk error) is tried again
+by a later crawl after a delay that doubles each time (``crawl.retry_base_seconds``), a
+final one (gone, not an image, too large, refused) is not.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from .errors import BaohatinhError, FetchError
-from .fetch import STOP_REASONS, Fetcher
+from storage.frontier import retry_delay
+
+from .errors import BaohatinhError, FetchError, HTTPStatusError
+from .fetch import RETRY_STATUSES, RETRYABLE_REASONS, STOP_REASONS, Fetcher
 from .imageinfo import IMAGE_TYPES, sniff_image
 from .records import Article, ImageFile, RawPage
 from .settings import ArchiveSettings, Settings
@@ -35,14 +40,18 @@ __all__ = ["ImageArchiver", "ImageCounts", "ImageStore", "download_image", "with
 class ImageStore(Protocol):
     """What image archiving needs of the store (``storage.Store`` provides it)."""
 
-    def pending_images(self, article_id: str) -> list[Any]: ...
+    def pending_images(self, article_id: str, now: datetime | None = None) -> list[Any]: ...
 
-    def articles_with_untried_images(self) -> list[str]: ...
+    def articles_with_images_due(self, now: datetime | None = None) -> list[str]: ...
 
     def known_image_file(self, url: str) -> ImageFile | None: ...
 
     def record_image(
-        self, image_id: int, file: ImageFile | None, error: str | None = None
+        self,
+        image_id: int,
+        file: ImageFile | None,
+        error: str | None = None,
+        retry_at: datetime | None = None,
     ) -> None: ...
 
 
@@ -107,22 +116,32 @@ def _write_once(path: Path, data: bytes) -> None:
 class ImageArchiver:
     """Downloads the pending images of archived articles into one folder."""
 
-    def __init__(self, settings: ArchiveSettings, fetcher: Fetcher, store: ImageStore) -> None:
-        """Keep files under ``settings.images_dir`` using ``fetcher``; record in ``store``."""
+    def __init__(
+        self,
+        settings: ArchiveSettings,
+        fetcher: Fetcher,
+        store: ImageStore,
+        retry_base_seconds: float = 600.0,
+    ) -> None:
+        """Keep files under ``settings.images_dir`` using ``fetcher``; record in ``store``;
+        a transient failure is tried again after ``retry_base_seconds``, doubling."""
         self.folder = Path(settings.images_dir).expanduser()
         self.max_bytes = settings.max_image_bytes
+        self.retry_base_seconds = retry_base_seconds
         self._fetcher = fetcher
         self._store = store
 
-    def archive(self, article_id: str) -> ImageCounts:
-        """Download every image of ``article_id`` that has no file yet; return the counts.
+    def archive(self, article_id: str, now: datetime | None = None) -> ImageCounts:
+        """Download the images of ``article_id`` that have no file yet and are due at
+        ``now`` (default: the present): never tried, or failed with their retry time come.
+        Return the counts.
 
         Failures are recorded on the image rows and counted, never raised (except a
         ``StoreError`` while recording them). Once the fetcher is stopped, the images left
         are left as they were.
         """
         counts = ImageCounts()
-        for pending in self._store.pending_images(article_id):
+        for pending in self._store.pending_images(article_id, now):
             file = self._store.known_image_file(pending.url)
             if file is not None and (self.folder / file.local_path).is_file():
                 self._store.record_image(pending.image_id, file)
@@ -136,12 +155,25 @@ class ImageArchiver:
                     # image, so nothing is recorded on its row, nor tried after it.
                     return counts
                 log.warning("image %s not archived: %s", pending.url, exc)
-                self._store.record_image(pending.image_id, None, error=str(exc))
+                retry_at = None
+                if _transient(exc):
+                    wait = retry_delay(self.retry_base_seconds, pending.attempts + 1)
+                    retry_at = datetime.now(UTC) + wait
+                self._store.record_image(pending.image_id, None, str(exc), retry_at)
                 counts.failed += 1
                 continue
             self._store.record_image(pending.image_id, file)
             counts.downloaded += 1
         return counts
+
+
+def _transient(error: Exception) -> bool:
+    """Tell whether a failed download may succeed later (a later crawl tries again)."""
+    if isinstance(error, HTTPStatusError):
+        return error.status in RETRY_STATUSES
+    if isinstance(error, FetchError):
+        return error.reason in RETRYABLE_REASONS
+    return True  # OSError: the disk (full, unwritable) may be mended
 
 
 class _ImageArchivingWriter:
@@ -163,23 +195,24 @@ class _ImageArchivingWriter:
             self._archive_images(item.article.article_id)
         return outcomes
 
-    def archive_untried_images(self, stopping: Callable[[], bool]) -> ImageCounts:
-        """Download the images of archived articles that were never tried (stored while
-        ``archive_images`` was off, or left by a crawl that stopped), until ``stopping``
-        says so; return the counts. Images of an article saved again are tried anyway."""
+    def archive_images_due(self, since: datetime, stopping: Callable[[], bool]) -> ImageCounts:
+        """Download the images of archived articles due at ``since`` (the run's start: an
+        image that failed in this run waits for a later one): never tried (stored while
+        ``archive_images`` was off, or left by a crawl that stopped), or failed with their
+        retry time come; until ``stopping`` says so. Return the counts."""
         total = ImageCounts()
-        for article_id in self._store.articles_with_untried_images():
+        for article_id in self._store.articles_with_images_due(since):
             if stopping():
                 break
-            counts = self._archive_images(article_id)
+            counts = self._archive_images(article_id, since)
             total.downloaded += counts.downloaded
             total.reused += counts.reused
             total.failed += counts.failed
         return total
 
-    def _archive_images(self, article_id: str) -> ImageCounts:
+    def _archive_images(self, article_id: str, now: datetime | None = None) -> ImageCounts:
         try:
-            return self._archiver.archive(article_id)
+            return self._archiver.archive(article_id, now)
         except BaohatinhError as exc:  # the article is saved: images must not undo that
             log.warning("images of article %s not archived: %s", article_id, exc)
             return ImageCounts()
@@ -194,4 +227,5 @@ def with_image_archiving(store: S, settings: Settings, fetcher: Fetcher) -> S:
     if not settings.archive.archive_images:
         return store
     # The wrapper passes every other attribute through, so it stands in for ``store``.
-    return cast(S, _ImageArchivingWriter(store, ImageArchiver(settings.archive, fetcher, store)))
+    archiver = ImageArchiver(settings.archive, fetcher, store, settings.crawl.retry_base_seconds)
+    return cast(S, _ImageArchivingWriter(store, archiver))

@@ -8,8 +8,9 @@ download failed).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
 from scraper.records import ImageFile
 
@@ -18,7 +19,7 @@ from .store import Store
 
 __all__ = [
     "PendingImage",
-    "articles_with_untried_images",
+    "articles_with_images_due",
     "known_image_file",
     "pending_images",
     "record_image",
@@ -27,42 +28,57 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class PendingImage:
-    """An image row of an archived article that has no downloaded file yet."""
+    """An image row of an archived article that has no downloaded file yet, and how many
+    times its download failed."""
 
     image_id: int
     url: str
+    attempts: int = 0
 
 
-def pending_images(store: Store, article_id: str) -> list[PendingImage]:
-    """Return the images of article ``article_id`` without a file, in reading order.
+def _due(now: datetime | None) -> ColumnElement[bool]:
+    """Images to try now: no file, and never tried or failed with their retry time come
+    (a failure for good has no retry time)."""
+    when = now or datetime.now(UTC)
+    return ImageRow.local_path.is_(None) & or_(
+        ImageRow.download_error.is_(None), ImageRow.retry_at <= when
+    )
+
+
+def pending_images(
+    store: Store, article_id: str, now: datetime | None = None
+) -> list[PendingImage]:
+    """Return the images of article ``article_id`` to try downloading at ``now`` (default:
+    the present), in reading order: no file yet, and never tried, or failed with their
+    retry time come.
 
     Raises ``StoreError`` if the database refuses.
     """
     query = (
-        select(ImageRow.id, ImageRow.url)
+        select(ImageRow.id, ImageRow.url, ImageRow.download_attempts)
         .join(ArticleRow, ArticleRow.id == ImageRow.article_pk)
-        .where(ArticleRow.article_id == article_id, ImageRow.local_path.is_(None))
+        .where(ArticleRow.article_id == article_id, _due(now))
         .order_by(ImageRow.position, ImageRow.id)
     )
     with store.read_session(f"listing images of article {article_id}") as session:
-        return [PendingImage(image_id, url) for image_id, url in session.execute(query)]
+        return [PendingImage(*row) for row in session.execute(query)]
 
 
-def articles_with_untried_images(store: Store) -> list[str]:
-    """Return the ids of the archived articles with an image never tried: no file and no
-    recorded failure (stored while ``archive_images`` was off, or left by a crawl that
-    stopped before it), oldest article first.
+def articles_with_images_due(store: Store, now: datetime | None = None) -> list[str]:
+    """Return the ids of the archived articles with an image to try at ``now`` (default:
+    the present), oldest article first: never tried (stored while ``archive_images`` was
+    off, or left by a crawl that stopped), or failed with its retry time come.
 
     Raises ``StoreError`` if the database refuses.
     """
     query = (
         select(ArticleRow.article_id)
         .join(ImageRow, ImageRow.article_pk == ArticleRow.id)
-        .where(ImageRow.local_path.is_(None), ImageRow.download_error.is_(None))
+        .where(_due(now))
         .group_by(ArticleRow.id, ArticleRow.article_id)
         .order_by(ArticleRow.id)
     )
-    with store.read_session("listing articles with images never tried") as session:
+    with store.read_session("listing articles with images to download") as session:
         return list(session.scalars(query))
 
 
@@ -91,13 +107,22 @@ def known_image_file(store: Store, url: str) -> ImageFile | None:
 
 
 def record_image(
-    store: Store, image_id: int, file: ImageFile | None, error: str | None = None
+    store: Store,
+    image_id: int,
+    file: ImageFile | None,
+    error: str | None = None,
+    retry_at: datetime | None = None,
 ) -> None:
-    """Record the file downloaded for image row ``image_id``, or why it failed.
+    """Record the file downloaded for image row ``image_id``, or why it failed and from
+    when a crawl may try again (``retry_at``; None: never, the failure is final).
 
     Raises ``StoreError`` if the database refuses.
     """
-    values: dict[str, object] = {"download_error": error}
+    values: dict[str, object] = {
+        "download_error": error,
+        "download_attempts": ImageRow.download_attempts + 1,
+        "retry_at": retry_at,
+    }
     if file is not None:
         values.update(
             local_path=file.local_path,
@@ -108,6 +133,8 @@ def record_image(
             content_type=file.content_type,
             downloaded_at=file.downloaded_at,
             download_error=None,
+            download_attempts=ImageRow.download_attempts,
+            retry_at=None,
         )
     with store.write_session(f"recording image {image_id}") as session:
         session.execute(update(ImageRow).where(ImageRow.id == image_id).values(**values))

@@ -186,6 +186,10 @@ class ImageRow(Base):
     content_type: Mapped[str | None] = mapped_column(String(100))
     downloaded_at: Mapped[datetime | None]
     download_error: Mapped[str | None] = mapped_column(Text)
+    # Failed downloads so far, and from when a crawl may try again: NULL when it never
+    # failed, or failed for good (gone, not an image, too large). Revision 0010.
+    download_attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    retry_at: Mapped[datetime | None]
 
 
 class RelatedLinkRow(Base):

@@ -399,18 +399,20 @@ class Store:
 
     # --- image files (storage.images holds the SQL) -----------------------------------
 
-    def pending_images(self, article_id: str) -> list[Any]:
-        """Return the images of ``article_id`` without a downloaded file (``PendingImage``)."""
+    def pending_images(self, article_id: str, now: datetime | None = None) -> list[Any]:
+        """Return the images of ``article_id`` to download at ``now``: no file, and never
+        tried or failed with their retry time come (``PendingImage``)."""
         from .images import pending_images
 
-        return list(pending_images(self, article_id))
+        return list(pending_images(self, article_id, now))
 
-    def articles_with_untried_images(self) -> list[str]:
-        """Return the ids of archived articles with an image neither downloaded nor
-        failed (``storage.images.articles_with_untried_images``)."""
-        from .images import articles_with_untried_images
+    def articles_with_images_due(self, now: datetime | None = None) -> list[str]:
+        """Return the ids of archived articles with an image to download at ``now``:
+        never tried, or failed with its retry time come
+        (``storage.images.articles_with_images_due``)."""
+        from .images import articles_with_images_due
 
-        return articles_with_untried_images(self)
+        return articles_with_images_due(self, now)
 
     def known_image_file(self, url: str) -> ImageFile | None:
         """Return the file already downloaded for image ``url``, if any."""
@@ -418,11 +420,18 @@ class Store:
 
         return known_image_file(self, url)
 
-    def record_image(self, image_id: int, file: ImageFile | None, error: str | None = None) -> None:
-        """Record the downloaded ``file`` of image row ``image_id``, or the ``error``."""
+    def record_image(
+        self,
+        image_id: int,
+        file: ImageFile | None,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Record the downloaded ``file`` of image row ``image_id``, or the ``error`` and
+        from when to try again (``retry_at``; None: the failure is final)."""
         from .images import record_image
 
-        record_image(self, image_id, file, error)
+        record_image(self, image_id, file, error, retry_at)
 
     def optimize_search_index(self) -> None:
         """Merge the search index for fast queries (``storage.index.optimize_index``).

@@ -10,10 +10,12 @@ import re
 import struct
 import zlib
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from scraper.crawl import fetch_policy, run_crawl
 from scraper.demo import demo_settings
@@ -27,6 +29,7 @@ from scraper.settings import ArchiveSettings, Settings, settings_from_dict
 from storage import Store
 from storage.models import ImageRow
 from storage.stats import archive_stats
+from tests.fixtures_db import make_article, make_raw
 
 SECTION = "xay-dung-dang"
 
@@ -172,11 +175,58 @@ def test_images_no_run_tried_are_downloaded_by_the_next_crawl_with_archive_image
         with store.engine.connect() as conn:
             rows = list(conn.execute(select(ImageRow)))
         assert rows and all(row.local_path and (images / row.local_path).is_file() for row in rows)
-        assert store.articles_with_untried_images() == []
-        assert any(note.startswith("images no run had tried:") for note in report.notes)
+        assert store.articles_with_images_due() == []
+        assert any(note.startswith("images of earlier runs:") for note in report.notes)
         server.clear_log()
         run_crawl(on, store)
     assert not [r for r in server.requests if r.path.startswith("/images/")]  # done once
+
+
+def image_rows(store: Store) -> dict[str, ImageRow]:
+    with Session(store.engine) as session:
+        return {row.url: row for row in session.scalars(select(ImageRow))}
+
+
+def test_a_failed_image_is_tried_again_by_a_later_crawl_unless_it_is_gone(
+    clean_sample_server: SampleSiteServer, db_url: str, tmp_path: Path
+) -> None:
+    server = clean_sample_server
+    images = tmp_path / "images"
+    busy, gone = (image.url for image in server.site.seed.images[:2])
+    server.faults.error(broken_path(busy), 503)  # the CDN is busy for the whole run
+    server.faults.error(broken_path(gone), 404)
+    settings = settings_for(server, db_url, archive_images=True, images_dir=str(images))
+    crawl = replace(settings.crawl, retry_base_seconds=0.0, max_attempts=1)  # due at once
+    settings = replace(settings, crawl=crawl)
+    with Store.open(db_url) as store:
+        run_crawl(settings, store)
+        first = image_rows(store)
+        assert (first[busy].download_attempts, first[gone].download_attempts) == (1, 1)
+        assert first[busy].retry_at is not None  # transient: a later crawl tries again
+        assert first[gone].retry_at is None  # gone for good
+        server.faults.clear()
+        server.clear_log()
+        run_crawl(settings, store)
+        again = image_rows(store)
+    assert again[busy].local_path and (images / again[busy].local_path).is_file()
+    assert again[busy].download_error is None and again[busy].retry_at is None
+    assert again[gone].local_path is None and "HTTP 404" in (again[gone].download_error or "")
+    assert len(server.requests_to(broken_path(busy))) == 1
+    assert not server.requests_to(broken_path(gone))
+
+
+def test_an_image_that_failed_waits_for_its_retry_time(store: Store) -> None:
+    store.save_article(make_article(), make_raw())
+    image = store.pending_images("123456")[0]
+    soon = datetime.now(UTC) + timedelta(minutes=10)
+    store.record_image(image.image_id, None, "HTTP 503", retry_at=soon)
+    assert image.image_id not in {p.image_id for p in store.pending_images("123456")}
+    assert store.articles_with_images_due() == ["123456"]  # its other images are untried
+    later = [p for p in store.pending_images("123456", soon) if p.image_id == image.image_id]
+    assert [p.attempts for p in later] == [1]
+    store.record_image(image.image_id, None, "HTTP 404")  # no retry time: for good
+    far = soon + timedelta(days=365)
+    assert image.image_id not in {p.image_id for p in store.pending_images("123456", far)}
 
 
 def test_images_a_stopping_crawl_cannot_fetch_are_left_untried_not_failed(

@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import insert, inspect, text, update
 
 from scraper.errors import SchemaMismatch, StoreError
 from scraper.records import Article
@@ -52,7 +52,7 @@ TABLES = {
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0009"
+    assert head_revision() == "0010"
 
 
 def test_fresh_database_is_upgraded_to_head(db_url: str) -> None:
@@ -208,3 +208,30 @@ def test_an_archive_of_the_first_schema_keeps_everything_when_upgraded(
         store.save_article(changed, make_raw(changed, fetched_at=FETCHED_AT + timedelta(1)))
         assert archive_stats(store)["raw_pages_by_codec"] == {"zlib": 1, "zstd": 1}
         assert store.get_article(article.article_id).revisions == 2
+
+
+def test_image_failures_recorded_before_retries_existed_are_tried_once_more(
+    db_url: str,
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        _migrate_to(engine, "0009")
+        article = _fill_at_0001(engine)  # its two images, neither downloaded
+        failed, downloaded = article.images[0].url, article.images[1].url
+        with engine.begin() as conn:
+            conn.execute(
+                update(ImageRow.__table__)
+                .where(ImageRow.url == failed)
+                .values(download_error=f"{failed}: HTTP 503")
+            )
+            conn.execute(
+                update(ImageRow.__table__)
+                .where(ImageRow.url == downloaded)
+                .values(local_path="ab/cd/x.jpg", sha256="0" * 64, downloaded_at=FETCHED_AT)
+            )
+    finally:
+        engine.dispose()
+    with Store.open(db_url) as store:  # upgrades to head
+        due = store.pending_images(article.article_id)
+        assert [(image.url, image.attempts) for image in due] == [(failed, 1)]
+        assert store.articles_with_images_due() == [article.article_id]

@@ -86,6 +86,9 @@ INCREMENTAL_SITEMAPS = 2
 WRITE_BATCH = 64
 WRITE_WINDOW_SECONDS = 0.1
 
+# How often the stop relay looks whether the run has ended (it wakes at once on a stop).
+STOP_RELAY_SECONDS = 0.2
+
 ProgressCallback = Callable[[CrawlReport], None]
 
 
@@ -180,12 +183,15 @@ def run_crawl(
         parser = PageParser(settings.profile, settings.crawl.parse_processes)
     crawl = _Crawl(settings, store, fetcher, parser, report, run_id, since=since, full=full)
     crawl.stop, crawl.progress = stop, progress
+    end_relay = _relay_stop(stop, fetcher) if stop is not None else None
     alarm = crawl.time_limit_alarm()
     try:
         crawl.run()
     finally:
         if alarm is not None:
             alarm.cancel()
+        if end_relay is not None:
+            end_relay()
         crawl.close()
         fetcher.close()
         if own_parser:
@@ -197,6 +203,29 @@ def run_crawl(
         report.compare_coverage(store.recent_reports())
         store.finish_run(run_id, report.to_dict(), report.exit_code)
     return report
+
+
+def _relay_stop(stop: threading.Event, fetcher: Fetcher) -> Callable[[], None]:
+    """Make ``fetcher`` give up its waits (the gap between requests, backoff, Retry-After)
+    as soon as ``stop`` is set, even one in a listing fetched on the crawl's own thread,
+    which cannot look at ``stop`` while it waits; return the function that ends the relay.
+    """
+    done = threading.Event()
+
+    def relay() -> None:
+        while not done.is_set():
+            if stop.wait(STOP_RELAY_SECONDS):
+                fetcher.request_stop()
+                return
+
+    thread = threading.Thread(target=relay, name="stop-relay", daemon=True)
+    thread.start()
+
+    def end() -> None:
+        done.set()
+        thread.join()
+
+    return end
 
 
 class _Crawl:
@@ -337,7 +366,8 @@ class _Crawl:
         try:
             refusal = self.fetcher.robots_refusal(api)
         except FetchError as exc:
-            self.report.notes.append(f"could not read robots.txt for {api}: {exc}")
+            if exc.reason not in STOP_REASONS:  # a stop is no news about robots.txt
+                self.report.notes.append(f"could not read robots.txt for {api}: {exc}")
             return True
         if refusal is not None:
             # Says which: robots.txt forbids the API, or could not be read at all.

@@ -54,7 +54,14 @@ from .errors import FetchError, HostNotAllowed, HTTPStatusError, ResponseTooLarg
 from .records import RawPage
 from .urls import host_of
 
-__all__ = ["FetchPolicy", "FetchStats", "Fetcher", "retry_after_seconds"]
+__all__ = [
+    "FetchPolicy",
+    "FetchStats",
+    "Fetcher",
+    "check_user_agent",
+    "normalise_hosts",
+    "retry_after_seconds",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +125,8 @@ class FetchPolicy:
     max_retry_after: float = 300.0
 
     def __post_init__(self) -> None:
-        _check_user_agent(self.user_agent)
-        object.__setattr__(self, "allowed_hosts", _normalise_hosts(self.allowed_hosts))
+        check_user_agent(self.user_agent)
+        object.__setattr__(self, "allowed_hosts", normalise_hosts(self.allowed_hosts))
         for name in (
             "connect_timeout",
             "read_timeout",
@@ -137,15 +144,19 @@ class FetchPolicy:
             raise ValueError(f"obey_robots must be true or false, got {self.obey_robots!r}")
 
 
-def _check_user_agent(value: object) -> None:
+def check_user_agent(value: object) -> None:
+    """Raise ``ValueError`` unless ``value`` can be sent as the User-Agent header."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError("user_agent must be a non-empty string")
-    # A newline would let the value smuggle extra headers into every request.
-    if any(ch in value for ch in "\r\n\0"):
-        raise ValueError("user_agent must be a single line")
+    # A newline would let the value smuggle extra headers into every request; a header
+    # is sent as ASCII (httpx refuses anything else, on every request).
+    if not (value.isascii() and value.isprintable()):
+        raise ValueError("user_agent must be a single line of ASCII text")
 
 
-def _normalise_hosts(value: object) -> frozenset[str]:
+def normalise_hosts(value: object) -> frozenset[str]:
+    """Return the host names of ``value`` lower-cased; raise ``ValueError`` unless each is
+    a bare host name (no scheme, port or path)."""
     if isinstance(value, str) or not isinstance(value, frozenset | set | list | tuple):
         raise ValueError(f"allowed_hosts must be a set of host names, got {value!r}")
     hosts = frozenset(str(host).strip().lower() for host in value)

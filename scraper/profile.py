@@ -9,6 +9,7 @@ that does not compile, or a regex that does not, is rejected naming its key).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -111,6 +112,44 @@ DEFAULT_URL_PATTERNS: Mapping[str, str] = MappingProxyType(
         "sitemap_index": "/sitemap.xml",
     }
 )
+
+
+# The URL patterns that are templates (``str.format``), with the fields each must use;
+# the others are regular expressions, and these must capture the article (or zone) id.
+URL_TEMPLATE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "loadmore": frozenset({"zone_id", "page"}),
+        "section_page": frozenset({"slug"}),
+        "section_rss": frozenset({"slug"}),
+        "home_rss": frozenset(),
+        "sitemap_index": frozenset(),
+    }
+)
+ID_PATTERNS = frozenset({"article", "article_tv", "article_old", "tag", "zone_id"})
+
+
+def check_url_pattern(name: str, value: str) -> None:
+    """Raise ``ValueError`` (one line) unless ``value`` can serve as URL pattern ``name``:
+    a template using exactly its fields, or a regular expression (with an ``id`` group
+    where the id is read from it)."""
+    wanted = URL_TEMPLATE_FIELDS.get(name)
+    if wanted is not None:
+        try:
+            used = {
+                field for _, field, _, _ in string.Formatter().parse(value) if field is not None
+            }
+        except ValueError as exc:
+            raise ValueError(f"invalid template ({exc})") from None
+        if used != wanted:
+            names = ", ".join(f"{{{f}}}" for f in sorted(wanted)) or "no {field}"
+            raise ValueError(f"a template with {names} expected, got {value!r}")
+        return
+    try:
+        compiled = re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression ({exc})") from None
+    if name in ID_PATTERNS and "id" not in compiled.groupindex:
+        raise ValueError(f"must capture the id as (?P<id>...), got {value!r}")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ overrides ``database.url``.
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import re
 import tomllib
@@ -21,11 +20,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import __version__
 from .css import SelectorError, compile_selector
 from .errors import ConfigError
-from .profile import DEFAULT_PROFILE, SiteProfile
+from .fetch import check_user_agent, normalise_hosts
+from .profile import DEFAULT_PROFILE, SiteProfile, check_url_pattern
 from .triggers import check_expression, check_timezone
 
 CONFIG_ENV = "BAOHATINH_CONFIG"
@@ -244,6 +245,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file ({exc.strerror})", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML ({exc})", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", path=str(path)) from None
+    except RecursionError:
+        raise ConfigError("invalid TOML (nested too deeply)", path=str(path)) from None
 
 
 def settings_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Settings:
@@ -344,10 +349,8 @@ def _build_profile(data: Mapping[str, Any], source: str | None) -> SiteProfile:
         if name not in DEFAULT_PROFILE.url_patterns:
             _unknown(key, [f"url_patterns.{n}" for n in DEFAULT_PROFILE.url_patterns], source)
         patterns[name] = _coerce(value, str, key, source)
-        try:
-            re.compile(patterns[name])
-        except re.error as exc:
-            raise ConfigError(f"invalid regular expression ({exc})", path=source, key=key) from None
+        _config_check(lambda pattern, name=name: check_url_pattern(name, pattern),
+                      patterns[name], key, source)
     return DEFAULT_PROFILE.with_overrides(selectors, patterns)
 
 
@@ -372,51 +375,90 @@ def _check_css(css: str, key: str, source: str | None) -> None:
                           key=key) from None
 
 
+# The range each number may take, as (key, lowest, highest, lowest allowed itself). TOML
+# also reads inf, nan and numbers too large for a timer or a date: each is refused at load
+# time, naming its key, rather than crash a crawl (or a nightly job) later.
+HOUR, DAY, WEEK = 3600.0, 86400.0, 7 * 86400.0
+_BOUNDS: tuple[tuple[str, float, float, bool], ...] = (
+    ("crawl.concurrency", 1, 256, True),
+    ("crawl.parse_processes", 0, 64, True),
+    ("crawl.delay_seconds", 0, HOUR, True),
+    ("crawl.connect_timeout", 0, HOUR, False),
+    ("crawl.read_timeout", 0, HOUR, False),
+    ("crawl.total_timeout", 0, DAY, False),
+    ("crawl.max_attempts", 1, 100, True),
+    ("crawl.backoff_seconds", 0, HOUR, True),
+    ("crawl.max_body_bytes", 1, 2**31, True),
+    ("crawl.max_listing_pages", 1, 10**7, True),
+    ("crawl.overlap", 0, 10**7, True),
+    ("crawl.recheck_days", 0, 36500, True),
+    ("crawl.follow_depth", 0, 100, True),
+    ("crawl.retry_base_seconds", 0, WEEK, True),
+    ("crawl.max_run_minutes", 0, MAX_RUN_MINUTES, True),
+    ("archive.max_image_bytes", 1, 2**31, True),
+    ("schedule.jitter_seconds", 0, DAY, True),
+    ("schedule.misfire_grace_seconds", 1, WEEK, True),
+    ("lock.heartbeat_seconds", 0, DAY, False),
+    ("lock.lease_seconds", 0, WEEK, False),
+)
+_RANGE_NOTES = {"crawl.max_run_minutes": " (a year)"}
+
+
 def _check(settings: Settings, source: str | None) -> None:
     """Cross-field checks: values a type alone cannot rule out."""
+    for key, low, high, low_allowed in _BOUNDS:
+        table, name = key.split(".")
+        value = getattr(getattr(settings, table), name)
+        in_range = (low <= value if low_allowed else low < value) and value <= high
+        if not in_range:  # also refuses nan, which compares false with everything
+            span = (f"from {_plain(low)} to" if low_allowed
+                    else f"greater than {_plain(low)} and at most")
+            raise ConfigError(
+                f"must be {span} {_plain(high)}{_RANGE_NOTES.get(key, '')}, got {value}",
+                path=source, key=key)
     crawl = settings.crawl
-    positive = {
-        "crawl.concurrency": crawl.concurrency,
-        "crawl.max_attempts": crawl.max_attempts,
-        "crawl.max_body_bytes": crawl.max_body_bytes,
-        "crawl.max_listing_pages": crawl.max_listing_pages,
-        "crawl.connect_timeout": crawl.connect_timeout,
-        "crawl.read_timeout": crawl.read_timeout,
-        "crawl.total_timeout": crawl.total_timeout,
-        "archive.max_image_bytes": settings.archive.max_image_bytes,
-    }
-    # TOML reads inf and nan as floats; neither is a number of seconds or bytes.
-    for key, value in positive.items():
-        if not (value > 0 and math.isfinite(value)):
-            raise ConfigError(f"must be a finite number greater than 0, got {value}",
-                              path=source, key=key)
-    for key, value in {"crawl.delay_seconds": crawl.delay_seconds,
-                       "crawl.backoff_seconds": crawl.backoff_seconds,
-                       "crawl.overlap": crawl.overlap,
-                       "crawl.recheck_days": crawl.recheck_days,
-                       "crawl.follow_depth": crawl.follow_depth,
-                       "crawl.parse_processes": crawl.parse_processes,
-                       "crawl.retry_base_seconds": crawl.retry_base_seconds,
-                       "crawl.max_run_minutes": crawl.max_run_minutes}.items():
-        if not (value >= 0 and math.isfinite(value)):
-            raise ConfigError(f"must be a finite number, 0 or more, got {value}", path=source,
-                              key=key)
-    if not crawl.max_run_minutes <= MAX_RUN_MINUTES:  # also refuses nan
-        raise ConfigError(f"must be at most {MAX_RUN_MINUTES:g} (a year), got "
-                          f"{crawl.max_run_minutes}", path=source, key="crawl.max_run_minutes")
+    _config_check(check_user_agent, crawl.user_agent, "crawl.user_agent", source)
     if not re.search(r"\+?https?://|@", crawl.user_agent):
         raise ConfigError("must name a contact URL or e-mail address", path=source,
                           key="crawl.user_agent")
-    if not re.match(r"^https?://[^/]+", settings.site.base_url):
-        raise ConfigError("must be an http(s) origin like https://baohatinh.vn", path=source,
-                          key="site.base_url")
-    if not settings.site.allowed_hosts:
-        raise ConfigError("must list at least one host", path=source, key="site.allowed_hosts")
+    _check_site(settings.site, source)
     _check_web(settings.web, source)
     if not settings.database.url.strip():
         raise ConfigError("must not be empty", path=source, key="database.url")
     _check_schedule(settings, source)
     _check_lock(settings.lock, source)
+    _check_archive(settings.archive, source)
+
+
+def _plain(number: float) -> str:
+    """``number`` as a person writes it: 2147483648, not 2.14748e+09; 0.5 stays 0.5."""
+    return str(int(number)) if number == int(number) else f"{number:g}"
+
+
+def _check_site(site: SiteSettings, source: str | None) -> None:
+    origin = "must be an http(s) origin like https://baohatinh.vn"
+    try:
+        parts = urlsplit(site.base_url)
+        parts.port  # noqa: B018 - reading it checks the port (a ValueError when bad)
+    except ValueError as exc:
+        raise ConfigError(f"{origin} ({exc})", path=source, key="site.base_url") from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or any(ch.isspace() for ch in site.base_url)
+    ):
+        raise ConfigError(f"{origin}, got {site.base_url!r}", path=source, key="site.base_url")
+    _config_check(normalise_hosts, site.allowed_hosts, "site.allowed_hosts", source)
+
+
+def _check_archive(archive: ArchiveSettings, source: str | None) -> None:
+    if "\0" in archive.images_dir or not archive.images_dir.strip():
+        raise ConfigError("must be a folder path", path=source, key="archive.images_dir")
+    folder = Path(archive.images_dir).expanduser()
+    if archive.archive_images and folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{folder} is not a folder", path=source, key="archive.images_dir")
 
 
 def _check_schedule(settings: Settings, source: str | None) -> None:
@@ -429,15 +471,9 @@ def _check_schedule(settings: Settings, source: str | None) -> None:
         if expression.strip():
             _config_check(check_expression, expression, key, source)
     _config_check(check_timezone, schedule.timezone, "schedule.timezone", source)
-    if schedule.jitter_seconds < 0:
-        raise ConfigError(f"must not be negative, got {schedule.jitter_seconds}",
-                          path=source, key="schedule.jitter_seconds")
-    if schedule.misfire_grace_seconds < 1:
-        raise ConfigError(f"must be at least 1, got {schedule.misfire_grace_seconds}",
-                          path=source, key="schedule.misfire_grace_seconds")
 
 
-def _config_check(check: Callable[[str], None], value: str, key: str,
+def _config_check(check: Callable[[Any], object], value: Any, key: str,
                   source: str | None) -> None:
     try:
         check(value)
@@ -446,9 +482,6 @@ def _config_check(check: Callable[[str], None], value: str, key: str,
 
 
 def _check_lock(lock: LockSettings, source: str | None) -> None:
-    if lock.heartbeat_seconds <= 0:
-        raise ConfigError(f"must be greater than 0, got {lock.heartbeat_seconds}", path=source,
-                          key="lock.heartbeat_seconds")
     if lock.lease_seconds < 2 * lock.heartbeat_seconds:
         raise ConfigError(
             f"must be at least twice lock.heartbeat_seconds ({lock.heartbeat_seconds}), "

@@ -12,7 +12,7 @@ into an APScheduler 3 trigger with jitter.
 from __future__ import annotations
 
 import re
-from datetime import timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.base import BaseTrigger
@@ -21,8 +21,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 __all__ = ["build_trigger", "check_expression", "check_timezone", "interval_of"]
 
+# The longest "every N<unit>" interval: a year (longer ones overflow the scheduler).
+MAX_INTERVAL = timedelta(days=366)
 _INTERVAL = re.compile(r"^every\s+(\d+)\s*([smhd])$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def interval_of(expression: str) -> timedelta | None:
@@ -36,12 +38,18 @@ def interval_of(expression: str) -> timedelta | None:
     amount = int(found.group(1))
     if amount <= 0:
         raise ValueError(f"{expression!r}: an interval must be at least 1")
-    return timedelta(**{_UNITS[found.group(2).lower()]: amount})
+    seconds = amount * _UNIT_SECONDS[found.group(2).lower()]  # an int: no overflow
+    if seconds > MAX_INTERVAL.total_seconds():
+        raise ValueError(f"{expression!r}: an interval must be at most a year (every 366d)")
+    return timedelta(seconds=seconds)
 
 
 def check_expression(expression: str) -> None:
-    """Raise ``ValueError`` (one line, quoting it) unless ``expression`` is a valid schedule."""
-    build_trigger(expression, timezone=ZoneInfo("UTC"), jitter_seconds=0)
+    """Raise ``ValueError`` (one line, quoting it) unless ``expression`` is a valid schedule
+    that fires (``* * 31 2 *`` is valid cron, but no day is the 31st of February)."""
+    trigger = build_trigger(expression, timezone=ZoneInfo("UTC"), jitter_seconds=0)
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+        raise ValueError(f"{expression!r} never comes round (no such date)")
 
 
 def check_timezone(name: str) -> None:

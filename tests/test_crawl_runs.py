@@ -446,6 +446,26 @@ def test_the_time_limit_cuts_short_a_wait_for_retry_after_and_counts_no_failure(
     assert "failed" not in states and states["pending"] > 0  # the next run takes them up
 
 
+def test_a_stop_cuts_short_the_wait_between_requests_even_on_the_crawl_s_own_thread(
+    clean_sample_server: SampleSiteServer, sqlite_url: str
+) -> None:
+    server = clean_sample_server
+    # 20 s between requests: the section page, read on the crawl's own thread, waits for
+    # its turn; a signal (the stop) must end that wait, not let the request go out.
+    settings = settings_for(server, sqlite_url, delay_seconds=20.0, concurrency=1)
+    stop = threading.Event()
+    with Store.open(sqlite_url) as store:
+        stopper = threading.Timer(0.5, stop.set)
+        stopper.start()
+        report = run_crawl(settings, store, stop=stop)
+        stopper.join()
+        states = store.frontier().states()
+    assert report.stopped and report.exit_code == EXIT_OK
+    assert [r.path for r in server.requests] == ["/robots.txt"]  # nothing after the stop
+    assert "failed" not in states and states["pending"] > 0
+    assert not [note for note in report.notes if "robots.txt" in note]
+
+
 class RefusingArchive:
     """The archive, refusing its ``refuse``-th group of articles as a full disk would."""
 

@@ -250,7 +250,7 @@ def test_archive_settings_are_checked_by_name() -> None:
     loaded = settings_from_dict({"archive": {"archive_images": True, "images_dir": "/srv/img"}})
     assert loaded.archive.archive_images and loaded.archive.images_dir == "/srv/img"
     assert loaded.archive.max_image_bytes == 5 * 1024 * 1024
-    refused = "archive.max_image_bytes: must be a finite number greater than 0"
+    refused = "archive.max_image_bytes: must be from 1 to 2147483648"
     with pytest.raises(ConfigError, match=refused):
         settings_from_dict({"archive": {"max_image_bytes": 0}})
     with pytest.raises(ConfigError, match="archive.archive_image"):

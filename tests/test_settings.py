@@ -69,6 +69,34 @@ def test_the_shipped_config_sets_and_documents_every_key() -> None:
         ("[crawl]\ntotal_timeout = 0\n", "crawl.total_timeout"),
         ("[crawl]\ndelay_seconds = nan\n", "crawl.delay_seconds"),
         ("[crawl]\nuser_agent = 'anonymous-bot'\n", "crawl.user_agent"),
+        # Numbers too large for a timer, a date or a worker count, each named at load time
+        # instead of crashing (or hanging) the crawl later.
+        ("[crawl]\nrecheck_days = 1000000\n", "crawl.recheck_days"),
+        ("[crawl]\ndelay_seconds = 1e308\n", "crawl.delay_seconds"),
+        ("[crawl]\nconnect_timeout = 1e308\n", "crawl.connect_timeout"),
+        ("[crawl]\nretry_base_seconds = 1e308\n", "crawl.retry_base_seconds"),
+        ("[crawl]\nbackoff_seconds = 1e308\n", "crawl.backoff_seconds"),
+        ("[crawl]\nparse_processes = 9223372036854775807\n", "crawl.parse_processes"),
+        ("[lock]\nlease_seconds = nan\n", "lock.lease_seconds"),
+        ("[lock]\nlease_seconds = inf\n", "lock.lease_seconds"),
+        ("[lock]\nheartbeat_seconds = nan\n", "lock.heartbeat_seconds"),
+        ("[schedule]\njitter_seconds = 9223372036854775807\n", "schedule.jitter_seconds"),
+        ("[schedule]\ncrawl = 'every 99999999999d'\n", "schedule.crawl"),
+        ("[schedule]\ncrawl = '* * 31 2 *'\n", "schedule.crawl"),
+        # Strings that cannot be used as they are.
+        ('[crawl]\nuser_agent = "a\\nb @x"\n', "crawl.user_agent"),
+        ("[crawl]\nuser_agent = 'Đảng @x'\n", "crawl.user_agent"),
+        ("[site]\nallowed_hosts = ['']\n", "site.allowed_hosts"),
+        ("[site]\nallowed_hosts = ['http://127.0.0.1/']\n", "site.allowed_hosts"),
+        ("[site]\nbase_url = 'http://127.0.0.1:99999'\n", "site.base_url"),
+        ("[site]\nbase_url = 'http://[::1'\n", "site.base_url"),
+        ("[site]\nbase_url = 'http://127.0.0.1:18741 x'\n", "site.base_url"),
+        ('[archive]\nimages_dir = "a\\u0000b"\n', "archive.images_dir"),
+        ("[url_patterns]\nloadmore = '/api/{nope}-{page}.html'\n", "url_patterns.loadmore"),
+        ("[url_patterns]\nsection_page = '/{0}/'\n", "url_patterns.section_page"),
+        ("[url_patterns]\nsection_rss = '/rss/{slug.x}.rss'\n", "url_patterns.section_rss"),
+        ("[url_patterns]\narticle = ''\n", "url_patterns.article"),
+        ("[url_patterns]\nzone_id = 'zone-(\\d+)'\n", "url_patterns.zone_id"),
     ],
 )
 def test_a_bad_key_or_value_is_one_line_naming_the_file_and_key(
@@ -82,6 +110,31 @@ def test_a_bad_key_or_value_is_one_line_naming_the_file_and_key(
     assert str(path) in message
     assert key in message
     assert caught.value.exit_code == 2
+
+
+def test_images_dir_that_is_a_file_is_refused_when_images_are_archived(tmp_path: Path) -> None:
+    taken = tmp_path / "images"
+    taken.write_text("not a folder")
+    toml = f"[archive]\narchive_images = true\nimages_dir = '{taken}'\n"
+    with pytest.raises(ConfigError, match="archive.images_dir: .* is not a folder"):
+        load_settings(write(tmp_path, toml))
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("[crawl]\nuser_agent = 'caf\xe9'\n".encode("latin-1"), "not UTF-8 text"),
+        (b"x = " + b"[" * 2000 + b"]" * 2000 + b"\n", "nested too deeply"),
+    ],
+)
+def test_a_config_file_that_cannot_be_read_as_toml_names_the_file(
+    tmp_path: Path, content: bytes, why: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match=why) as caught:
+        load_settings(path)
+    assert str(path) in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_a_typo_suggests_the_key_that_was_meant(tmp_path: Path) -> None:

@@ -7,22 +7,31 @@ code (2 for usage and config errors); see ``scraper.report`` for the crawl's exi
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
-from .errors import BaohatinhError
+from .errors import BaohatinhError, ConfigError, OutputError, QueryError
 from .report import EXIT_USAGE
-from .settings import MAX_RUN_MINUTES, Settings, describe, load_settings
+from .settings import CONFIG_ENV, MAX_RUN_MINUTES, Settings, describe, load_settings
 
 
 class ProjectErrorGroup(click.Group):
-    """A click group that turns the project's exceptions into one line and an exit code."""
+    """A click group that turns the project's exceptions, and click's own usage errors
+    (bad options and arguments), into one line and an exit code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # the group's own options (--config, --log-file)
+            _usage_line(exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -30,13 +39,36 @@ class ProjectErrorGroup(click.Group):
         except BaohatinhError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:  # a command's options and arguments
+            _usage_line(exc)
+
+
+def _usage_line(exc: click.UsageError) -> NoReturn:
+    """Print a usage error as one line (click prints four) and exit 2; a bare command
+    with no arguments still shows its help."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        raise exc
+    command = exc.ctx.command_path if exc.ctx is not None else "baohatinh"
+    click.echo(f"error: {exc.format_message()} (see {command} --help)", err=True)
+    raise click.exceptions.Exit(exc.exit_code)
 
 
 def _settings(ctx: click.Context) -> Settings:
-    """Load the settings once per invocation (lazily: ``--help`` needs no config)."""
+    """Load the settings once per invocation (lazily: ``--help`` needs no config).
+
+    An empty ``--config`` (or ``$BAOHATINH_CONFIG``) is refused: it names no file, and
+    falling back to ./config.toml or the built-ins would archive somewhere unasked.
+    """
     obj = ctx.ensure_object(dict)
     if "settings" not in obj:
-        obj["settings"] = load_settings(obj.get("config_path"))
+        path = obj.get("config_path")
+        if path == "":
+            raise ConfigError("empty path: name a config file, or leave --config out",
+                              key="--config")
+        if path is None and os.environ.get(CONFIG_ENV) == "":  # click takes it as unset
+            raise ConfigError(f"empty path: name a config file, or unset {CONFIG_ENV}",
+                              key=CONFIG_ENV)
+        obj["settings"] = load_settings(path)
     return obj["settings"]
 
 
@@ -195,13 +227,25 @@ def search_request(query: str, criteria: dict[str, Any]) -> Any:
     Raises ``QueryError`` naming a day that cannot be read.
     """
     from storage import SearchFilters, SearchQuery
-    from storage.search import parse_day
 
-    days = {name: parse_day(criteria[name]) if criteria[name] else None
-            for name in ("date_from", "date_to")}
+    days = {name: _day(criteria[name], option)
+            for name, option in (("date_from", "--from"), ("date_to", "--to"))}
     filters = SearchFilters(**days, section=criteria["section"], author=criteria["author"],
                             tag=criteria["tag"], with_images=criteria["with_images"])
     return SearchQuery(query, filters, criteria["sort"], criteria["title_only"])
+
+
+def _day(value: str | None, option: str) -> Any:
+    """Return the day of a ``--from``/``--to`` value (``None`` when not given). Raises
+    ``QueryError`` naming the option for a value that is no day, the empty one too."""
+    from storage.search import parse_day
+
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except QueryError as exc:
+        raise QueryError(f"{option}: {exc}") from None
 
 
 @cli.command()
@@ -242,6 +286,8 @@ def show(ctx: click.Context, key: str, revisions: bool, diff: tuple[int, int] | 
 
     from .render import render_article, render_revisions
 
+    if diff and revisions:
+        raise click.UsageError("--revisions and --diff exclude each other")
     with _open_store(ctx) as store:
         if diff:
             click.echo(diff_revisions(store, key, *diff) or "(no difference)", nl=False)
@@ -284,11 +330,42 @@ def export(ctx: click.Context, query: str, fmt: str, output: str | None,
     with _open_store(ctx) as store:
         ids = _matching(store, request) if selects else None
         if output is None:
-            count = writer(store, sys.stdout, article_ids=ids)
+            try:
+                count = writer(store, sys.stdout, article_ids=ids)
+                sys.stdout.flush()
+            except OSError as exc:  # a full disk or a closed pipe behind the redirection
+                raise OutputError("standard output", exc.strerror or str(exc)) from None
         else:
-            with open(output, "w", encoding="utf-8", newline="") as handle:
+            with _output_file(output, "w") as handle:
                 count = writer(store, handle, article_ids=ids)
     click.echo(f"exported {count} article(s)" + (f" to {output}" if output else ""), err=True)
+
+
+@contextmanager
+def _output_file(path: str, mode: str) -> Iterator[IO[Any]]:
+    """Open ``path`` to write an export into (``mode`` "w" or "wb").
+
+    Raises ``OutputError`` naming the file when it cannot be opened or written (no
+    folder, no permission, a full disk). A regular file the export did not finish is
+    removed, so that no half-written export passes for a whole one.
+    """
+    if not path:
+        raise OutputError(path, "the file name is empty")
+    text: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+    try:
+        handle = open(path, mode, **text)  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc)) from None
+    try:
+        with handle:
+            yield handle
+    except BaseException as exc:
+        if os.path.isfile(path) and not os.path.islink(path):  # not /dev/full or a pipe
+            with suppress(OSError):
+                os.unlink(path)
+        if isinstance(exc, OSError):
+            raise OutputError(path, exc.strerror or str(exc)) from None
+        raise
 
 
 def _matching(store: Any, request: Any) -> Iterator[str]:
@@ -302,7 +379,7 @@ def _export_warc(ctx: click.Context, output: str | None, request: Any) -> None:
 
     if output is None:
         raise click.UsageError("--format warc writes a binary file: give -o FILE.warc.gz")
-    with _open_store(ctx) as store, open(output, "wb") as handle:
+    with _open_store(ctx) as store, _output_file(output, "wb") as handle:
         # WARC records follow the fetch log's order: the matching ids are a set to look in.
         ids = set(_matching(store, request)) if request is not None else None
         count = export_warc(
@@ -383,7 +460,7 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> A
     from .reparse import parse_since
 
     try:
-        return parse_since(value) if value else None
+        return parse_since(value) if value is not None else None
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -412,8 +489,14 @@ def reparse(ctx: click.Context, since: datetime | None, as_json: bool) -> None:
 # [archive]
 
 
+def _new_file(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if not value:
+        raise click.BadParameter("empty path: name the new file to copy the archive to")
+    return value
+
+
 @db.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False), callback=_new_file)
 @click.pass_context
 def db_backup(ctx: click.Context, path: str) -> None:
     """Copy the SQLite archive to PATH, consistent even while a crawl writes (PostgreSQL:

@@ -17,7 +17,8 @@ key, URL or query at fault::
     ├── StoreError             the archive database refused
     │   ├── SchemaMismatch     the database is behind or ahead of the code
     │   └── ArticleNotFound    no archived article has that id or URL
-    ├── QueryError             a search query that cannot be run
+    ├── QueryError             a search query that cannot be run        (exit 2)
+    ├── OutputError            a file named to write cannot be written  (exit 2)
     └── CrawlLocked            another crawl holds the archive   (exit 75)
 """
 
@@ -123,6 +124,17 @@ class QueryError(BaohatinhError):
     """A search query that cannot be run; the message quotes the query."""
 
     exit_code = 2
+
+
+class OutputError(BaohatinhError):
+    """A file named on the command line cannot be written (``export -o``): one line
+    naming it, and exit 2 as for any bad input."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        super().__init__(f"cannot write {path or repr(path)}: {reason}")
 
 
 class CrawlLocked(BaohatinhError):

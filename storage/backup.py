@@ -35,7 +35,7 @@ class BackupResult:
 def backup_sqlite(store: Store, destination: str | os.PathLike[str]) -> BackupResult:
     """Copy the SQLite archive of ``store`` to ``destination`` (a new file) and check it.
 
-    Raises ``StoreError`` for a PostgreSQL archive (use pg_dump), an existing or
+    Raises ``StoreError`` for a PostgreSQL archive (use pg_dump), an empty, existing or
     unwritable destination, or a copy that fails its integrity check.
     """
     source = sqlite_path(store.engine.url)
@@ -43,6 +43,8 @@ def backup_sqlite(store: Store, destination: str | os.PathLike[str]) -> BackupRe
         raise StoreError(
             f"{store.url}: db backup copies SQLite files; back up PostgreSQL with pg_dump"
         )
+    if not os.fspath(destination):  # Path("") is ".", which exists: say what is wrong
+        raise StoreError("db backup: the backup path is empty; name a new file")
     target = Path(destination)
     if target.exists():
         raise StoreError(f"{target}: already exists; choose a new file for the backup")

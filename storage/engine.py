@@ -10,6 +10,7 @@ transaction which reads and then writes cannot fail half-way on a lock upgrade.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,16 +37,26 @@ def normalize_url(url: str) -> URL:
     """Return ``url`` as an SQLAlchemy URL with the driver this project uses.
 
     ``postgresql://`` and ``postgres://`` become ``postgresql+psycopg://``; a bare file
-    path (no ``scheme://``) is taken as an SQLite file. Raises ``StoreError`` for a URL
-    that cannot be parsed or names a database this project does not support.
+    path (no ``scheme://``) is taken as an SQLite file. Raises ``StoreError`` (naming the
+    URL, password hidden) for a URL that cannot be parsed (a port that is not a number, a
+    NUL character) or names a database this project does not support.
     """
     text = url.strip()
+    if "\x00" in text:
+        raise StoreError(f"{_shown(text)}: not a database URL (it holds a NUL character)")
     if "://" not in text and text:
         return URL.create("sqlite", database=text)
     try:
         parsed = make_url(text)
     except ArgumentError as exc:
-        raise StoreError(f"{text!r}: not a database URL ({exc})") from exc
+        raise StoreError(f"{_shown(text)}: not a database URL") from exc
+    except ValueError as exc:  # SQLAlchemy reads the port with int()
+        detail = "its port is not a number" if "int()" in str(exc) else str(exc)
+        raise StoreError(f"{_shown(text)}: not a database URL ({detail})") from exc
+    parts = (parsed.username, parsed.password, parsed.host, parsed.database,
+             *(str(value) for value in parsed.query.values()))
+    if any("\x00" in part for part in parts if part):  # %00: no driver takes it
+        raise StoreError(f"{_shown(text)}: not a database URL (it holds a NUL character, %00)")
     backend = parsed.get_backend_name()
     if backend in ("postgresql", "postgres"):
         if parsed.drivername in ("postgresql", "postgres"):  # no driver named: ours
@@ -62,8 +73,17 @@ def safe_url(url: URL | str) -> str:
         return url.render_as_string(hide_password=True)
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):
+        return _PASSWORD.sub(r"\1***@", url)
+
+
+# The password of ``scheme://user:password@host``, as SQLAlchemy reads one (no "@" in it).
+_PASSWORD = re.compile(r"^([^:/?#]*://[^:/@]*:)[^@]*@")
+
+
+def _shown(text: str) -> str:
+    """Return a URL that could not be parsed, quoted for a message, password hidden."""
+    return repr(_PASSWORD.sub(r"\1***@", text))
 
 
 def sqlite_path(url: URL) -> Path | None:

@@ -28,7 +28,7 @@ from typing import Literal
 from scraper.errors import QueryError
 
 from .convert import SITE_TZ
-from .fold import word_pairs
+from .fold import MAX_TOKEN_LENGTH, fold, word_pairs
 from .index import key_of
 
 __all__ = [
@@ -41,9 +41,12 @@ __all__ = [
     "Term",
     "parse_day",
     "parse_query",
+    "shown",
 ]
 
 MAX_QUERY_LENGTH = 1000
+# How much of a value typed by the user an error message quotes.
+MAX_SHOWN = 80
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 
@@ -52,6 +55,8 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 # without spaces or quotes.
 _CHUNK = re.compile(r'(?:-?(?:title:)?)"[^"]*"\*?|[^\s"]+', re.IGNORECASE)
 _TITLE = "title:"
+# A word as ``storage.fold`` reads one: a run of letters and digits.
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +106,22 @@ class SearchFilters:
 
     def keys(self) -> dict[str, str]:
         """Return the folded key of each text filter set. Raises ``QueryError`` for a
-        filter value without a single letter or digit."""
+        filter value without a single letter or digit, or with a word longer than the
+        index keeps (``MAX_TOKEN_LENGTH``: it could match nothing)."""
         found: dict[str, str] = {}
         for name in ("section", "author", "tag"):
             value = getattr(self, name)
             if value is None:
                 continue
+            longest = _longest_word(value)
+            if longest > MAX_TOKEN_LENGTH:
+                raise QueryError(
+                    f"--{name} {shown(value)} has a word of {longest} letters or digits: "
+                    f"too long to compare (the index keeps words of at most {MAX_TOKEN_LENGTH})"
+                )
             key = key_of(value)
             if not key:
-                raise QueryError(f"--{name} {value!r} has no letter or digit to compare")
+                raise QueryError(f"--{name} {shown(value)} has no letter or digit to compare")
             found[name] = key
         return found
 
@@ -144,14 +156,14 @@ class SearchQuery:
         """Return the parsed text; ``QueryError`` as ``parse_query`` says, or if there
         is nothing to search by (no word to find and no filter)."""
         if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {self.sort!r} (use one of {', '.join(SORTS)})")
+            raise QueryError(f"unknown sort {shown(self.sort)} (use one of {', '.join(SORTS)})")
         parsed = parse_query(self.text, title_only=self.title_only, allow_empty=True)
         if not parsed.groups and self.filters.is_empty():
             if parsed.excluded:
                 raise QueryError(
-                    f"query {self.text!r} only excludes: add a word to search for, or a filter"
+                    f"query {shown(self.text)} only excludes: add a word to search for, or a filter"
                 )
-            raise QueryError(f"no searchable words in query {self.text!r}")
+            raise QueryError(_no_words(self.text))
         return parsed
 
 
@@ -166,7 +178,27 @@ def parse_day(value: str) -> date:
             return datetime.strptime(text, "%d/%m/%Y").date()
         return date.fromisoformat(text)
     except ValueError:
-        raise QueryError(f"{value!r} is not a day (write 2024-10-15 or 15/10/2024)") from None
+        raise QueryError(f"{shown(value)} is not a day (write 2024-10-15 or 15/10/2024)") from None
+
+
+def shown(value: str) -> str:
+    """Return ``value`` quoted for an error message, cut after ``MAX_SHOWN`` characters
+    ("…" marks the cut): a message stays one readable line whatever was typed."""
+    if len(value) <= MAX_SHOWN:
+        return repr(value)
+    return f"{value[:MAX_SHOWN]!r}…"
+
+
+def _longest_word(value: str) -> int:
+    """Return the length of the longest word of ``value`` (0 for none)."""
+    return max(map(len, _WORD.findall(fold(value))), default=0)
+
+
+def _no_words(query: str) -> str:
+    message = f"no searchable words in query {shown(query)}"
+    if _longest_word(query) > MAX_TOKEN_LENGTH:
+        message += f" (a word of over {MAX_TOKEN_LENGTH} letters or digits is not indexed)"
+    return message
 
 
 # --- parsing -----------------------------------------------------------------------------
@@ -181,14 +213,14 @@ def parse_query(query: str, *, title_only: bool = False, allow_empty: bool = Fal
     """
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryError(
-            f"query too long ({len(query)} characters, at most {MAX_QUERY_LENGTH}): {query[:60]!r}…"
+            f"query too long ({len(query)} characters, at most {MAX_QUERY_LENGTH}): {shown(query)}"
         )
     normalized = query.translate(_QUOTES)
     if normalized.count('"') % 2:
-        raise QueryError(f"unbalanced quotes in query {query!r}")
+        raise QueryError(f"unbalanced quotes in query {shown(query)}")
     parsed = _Reader(query, title_only).read(_CHUNK.findall(normalized))
     if not parsed.groups and not parsed.excluded and not allow_empty:
-        raise QueryError(f"no searchable words in query {query!r}")
+        raise QueryError(_no_words(query))
     return parsed
 
 
@@ -214,7 +246,9 @@ class _Reader:
             (self.pending_title, _TITLE),
         ):
             if pending:
-                raise QueryError(f"{operator} needs a word or phrase after it in {self.query!r}")
+                raise QueryError(
+                    f"{operator} needs a word or phrase after it in {shown(self.query)}"
+                )
         # Terms that find the same articles count once (the first spelling typed wins).
         groups = [tuple(_unique(group)) for group in self.groups]
         unique_groups: dict[tuple[object, ...], tuple[Term, ...]] = {}
@@ -225,7 +259,7 @@ class _Reader:
     def _chunk(self, chunk: str) -> None:
         if chunk in ("OR", "|"):
             if not self.groups or self.pending_or or self.pending_not or self.last_excluded:
-                raise QueryError(f"OR needs a word or phrase on each side in {self.query!r}")
+                raise QueryError(f"OR needs a word or phrase on each side in {shown(self.query)}")
             self.pending_or = True
         elif chunk == "AND":
             return
@@ -259,7 +293,7 @@ class _Reader:
     def _place(self, term: Term, excluded: bool) -> None:
         if excluded:
             if self.pending_or:
-                raise QueryError(f"OR cannot join an excluded term in {self.query!r}")
+                raise QueryError(f"OR cannot join an excluded term in {shown(self.query)}")
             self.pending_not = False
             self.last_excluded = True
             self.excluded.append(term)

@@ -60,10 +60,12 @@ from .query import (
     Term,
     parse_day,
     parse_query,
+    shown,
 )
 from .store import Store
 
 __all__ = [
+    "MAX_OFFSET",
     "MAX_QUERY_LENGTH",
     "SORTS",
     "ParsedQuery",
@@ -83,6 +85,9 @@ __all__ = [
 ]
 
 SNIPPET_WORDS = 30
+# The farthest a page may start (and the most hits it may hold): far past any archive, and
+# ``limit + offset`` stays well inside a 64-bit SQL integer.
+MAX_OFFSET = 10**9
 # Words shown before the first match, so the reader sees it in context.
 SNIPPET_WORDS_BEFORE = 8
 
@@ -124,15 +129,20 @@ def search(
     ``query`` is query text or a whole ``SearchQuery``; ``filters`` and ``sort``, when
     given, replace the ones it holds. Raises ``QueryError`` (one line, quoting the query)
     for a query that cannot be run: nothing to search for, unbalanced quotes, a dangling
-    operator, too long, bad filters, a negative limit or offset; ``StoreError`` if the
-    database refuses.
+    operator, too long, bad filters, a negative limit or offset or one over ``MAX_OFFSET``;
+    ``StoreError`` if the database refuses.
     """
     request = _request(query, filters, sort)
     if limit < 0 or offset < 0:
-        raise QueryError(f"limit and offset must not be negative (query {request.text!r})")
+        raise QueryError(f"limit and offset must not be negative (query {shown(request.text)})")
+    for name, value in (("limit", limit), ("offset", offset)):
+        if value > MAX_OFFSET:
+            raise QueryError(
+                f"{name} {value} is too large (at most {MAX_OFFSET:,}; query {shown(request.text)})"
+            )
     parsed = request.parsed()
     plan = _plan(store.dialect, request, parsed)
-    with database_errors(store.engine.url, f"searching {request.text!r}"):
+    with database_errors(store.engine.url, f"searching {shown(request.text)}"):
         # The total walks every match; the page reads only its rows. They run at once, on
         # two connections (the database works without holding Python's lock), unless the
         # archive lives in memory, where another connection would see another database.
@@ -254,7 +264,7 @@ def matching_ids(
     request = _request(query, None, None)
     plan = _plan(store.dialect, request, request.parsed())
     with (
-        database_errors(store.engine.url, f"searching {request.text!r}"),
+        database_errors(store.engine.url, f"searching {shown(request.text)}"),
         store.engine.connect() as conn,
     ):
         for _, segment in list(_live_segments(conn, plan)):

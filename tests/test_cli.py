@@ -228,6 +228,10 @@ def test_search_filters_and_sort_from_the_command_line(demo_db: Path) -> None:
         (["dân", "--from", "31/02/2024"], "is not a day"),
         (["dân", "--author", "--"], "has no letter or digit"),
         ([], "no searchable words"),
+        (["dang", "--offset", "9223372036854775807"], "offset 9223372036854775807 is too large"),
+        (["dang", "--from", ""], "--from: '' is not a day"),
+        (["dang", "--to", ""], "--to: '' is not a day"),
+        (["--tag", "a" * 300], "has a word of 300 letters or digits: too long to compare"),
     ],
 )
 def test_a_bad_search_is_one_line_and_exit_2(demo_db: Path, args: list[str], message: str) -> None:
@@ -235,3 +239,41 @@ def test_a_bad_search_is_one_line_and_exit_2(demo_db: Path, args: list[str], mes
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_long_value_is_quoted_cut_short_in_the_error(demo_db: Path) -> None:
+    result = _search(demo_db, "--author", "a" * 100_000)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "'…" in result.stderr and len(result.stderr) < 300
+
+
+# --- bad configuration -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [(["--config", ""], {}, "--config"), ([], {"BAOHATINH_CONFIG": ""}, "BAOHATINH_CONFIG")],
+)
+def test_an_empty_config_path_is_refused_not_read_as_no_config(
+    tmp_path: Path, args: list[str], env: dict[str, str], named: str
+) -> None:
+    result = run(*args, "config", "show", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {named}: empty path")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "reason"),
+    [
+        ("postgresql://postgres:s3cret@127.0.0.1:abc/test",
+         "'postgresql://postgres:***@127.0.0.1:abc/test'", "port is not a number"),
+        ("sqlite:////tmp/x%00y.db", "'sqlite:////tmp/x%00y.db'", "NUL character"),
+    ],
+)
+def test_a_malformed_database_url_is_one_line_naming_it_without_its_password(
+    tmp_path: Path, url: str, shown: str, reason: str
+) -> None:
+    result = run("stats", cwd=tmp_path, env={"BAOHATINH_DATABASE_URL": url})
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: {shown}: not a database URL")
+    assert reason in result.stderr and "s3cret" not in result.stderr

@@ -52,6 +52,22 @@ def test_show_diff_is_a_unified_diff(archive: Path) -> None:
     assert "+title: Hương Sơn biểu dương 20 mô hình" in result.stdout
 
 
+def test_show_refuses_revisions_and_diff_together(archive: Path) -> None:
+    result = run(
+        "show",
+        "123456",
+        "--revisions",
+        "--diff",
+        "1",
+        "2",
+        cwd=archive.parent,
+        env=env_for(archive),
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: --revisions and --diff exclude each other")
+    assert result.stderr.count("\n") == 1
+
+
 def test_show_diff_with_an_unknown_revision_is_one_line(archive: Path) -> None:
     result = run("show", "123456", "--diff", "1", "5", cwd=archive.parent, env=env_for(archive))
     assert result.returncode == 1
@@ -102,6 +118,13 @@ def test_db_backup_copies_and_refuses_to_overwrite(archive: Path, tmp_path: Path
     again = run("db", "backup", str(copy), cwd=tmp_path, env=env_for(archive))
     assert again.returncode == 1 and again.stderr.count("\n") == 1
     assert "already exists" in again.stderr
+
+
+def test_db_backup_to_an_empty_path_says_the_path_is_empty(archive: Path, tmp_path: Path) -> None:
+    result = run("db", "backup", "", cwd=tmp_path, env=env_for(archive))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: Invalid value for 'PATH': empty path")
+    assert "already exists" not in result.stderr and list(tmp_path.iterdir()) == []
 
 
 def test_an_archive_from_a_newer_version_is_one_line_exit_2(archive: Path, tmp_path: Path) -> None:

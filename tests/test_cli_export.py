@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import resource
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from scraper.demo import DEMO_QUERY, run_demo
-from tests.test_cli import run
+from tests.test_cli import BIN, run
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +96,9 @@ def test_a_filtered_warc_export_keeps_only_the_matching_articles(crawled: Path) 
     ("criteria", "message"),
     [
         (('"dân vận',), "error: unbalanced quotes in query '\"dân vận'"),
-        (("--from", "2024-13-01"), "error: '2024-13-01' is not a day"),
+        (("--from", "2024-13-01"), "error: --from: '2024-13-01' is not a day"),
+        (("--from", ""), "error: --from: '' is not a day"),
+        (("--to", ""), "error: --to: '' is not a day"),
         (("--to", "2024-01-01", "--from", "2024-02-01"), "error: --to 2024-01-01 is before"),
         (("--", "-dân"), "only excludes"),  # after "--", "-dân" is the query, not an option
     ],
@@ -107,3 +112,47 @@ def test_a_bad_query_fails_before_writing_anything(
     assert result.returncode != 0 and message in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert not target.exists()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "warc"])
+@pytest.mark.parametrize("target", ["/nonexistent/folder/out", "", "/dev/full"])
+def test_an_output_that_cannot_be_written_is_one_line_exit_2(
+    crawled: Path, fmt: str, target: str
+) -> None:
+    if target == "/dev/full" and not os.path.exists(target):
+        pytest.skip("no /dev/full here")
+    result = run("export", "--format", fmt, "-o", target, cwd=crawled.parent,
+                 env={"BAOHATINH_DATABASE_URL": f"sqlite:///{crawled}"})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: cannot write {target or repr(target)}: ")
+
+
+def _small_files() -> None:  # in the child: files may not grow past 40 kB ("disk full")
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, resource.RLIM_INFINITY))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "warc"])
+def test_an_export_cut_short_by_a_write_error_leaves_no_file(crawled: Path, fmt: str) -> None:
+    target = crawled.parent / f"cut-short.{fmt}"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BAOHATINH_")}
+    environ["BAOHATINH_DATABASE_URL"] = f"sqlite:///{crawled}"
+    result = subprocess.run(
+        [str(BIN), "export", "--format", fmt, "-o", str(target)], cwd=crawled.parent,
+        env=environ, capture_output=True, text=True, timeout=120, preexec_fn=_small_files,
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"error: cannot write {target}: File too large\n"
+    assert not target.exists()
+
+
+def test_an_export_to_a_full_standard_output_is_one_line_exit_2(crawled: Path) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BAOHATINH_")}
+    environ["BAOHATINH_DATABASE_URL"] = f"sqlite:///{crawled}"
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(BIN), "export"], cwd=crawled.parent, env=environ,
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == "error: cannot write standard output: No space left on device\n"

@@ -42,3 +42,10 @@ def test_reparse_exit_1_when_pages_fail_and_2_for_a_bad_date(tmp_path: Path) -> 
     bad = run("reparse", "--since", "15/10/2024", cwd=tmp_path, env=env)
     assert bad.returncode == 2
     assert "--since" in bad.stderr and "15/10/2024" in bad.stderr
+
+
+def test_reparse_refuses_an_empty_since_instead_of_reparsing_everything(tmp_path: Path) -> None:
+    env = {"BAOHATINH_DATABASE_URL": f"sqlite:///{tmp_path / 'archive.db'}"}
+    result = run("reparse", "--since", "", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Invalid value for '--since': not a date or ISO 8601 time: ''" in result.stderr

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from scraper.errors import QueryError
 from storage import SearchFilters, SearchQuery, Store, mark_html, matching_ids, search
-from storage.search import SearchHit, SearchResults
+from storage.search import MAX_OFFSET, SearchHit, SearchResults
 from tests.fixtures_db import VN, make_article, make_raw
 
 
@@ -281,6 +281,17 @@ def test_bad_queries_are_query_errors_never_sql_errors(corpus: Store, query: str
     with pytest.raises(QueryError) as caught:
         search(corpus, query)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "paging", [{"offset": 2**63 - 1}, {"limit": 2**63}, {"offset": MAX_OFFSET + 1}]
+)
+def test_a_page_beyond_any_archive_is_a_query_error_not_an_overflow(
+    corpus: Store, paging: dict[str, int]
+) -> None:
+    with pytest.raises(QueryError, match="too large"):
+        search(corpus, "dang", **paging)
+    assert search(corpus, "dang", offset=MAX_OFFSET).hits == []
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,8 @@ def test_the_same_words_typed_twice_count_once_keeping_the_first_spelling() -> N
         ('"dân', "unbalanced quotes"),
         ("!!! ...", "no searchable words"),
         ("x" * 10_000, "query too long"),
+        ('"' + "dân " * 200, "unbalanced quotes"),
+        ("a" * 300, r"no searchable words in query 'a+'… \(a word of over 100 letters"),
     ],
 )
 def test_a_query_that_cannot_run_is_one_clear_line(query: str, message: str) -> None:
@@ -139,6 +141,15 @@ def test_text_filters_compare_folded_and_need_a_letter() -> None:
     assert keys == {"section": "xay dung dang", "author": "thu ha", "tag": "dan van kheo"}
     with pytest.raises(QueryError, match="--author"):
         SearchFilters(author=" - ").keys()
+
+
+@pytest.mark.parametrize("name", ["section", "author", "tag"])
+def test_a_filter_word_longer_than_the_index_keeps_is_named_too_long(name: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        SearchFilters(**{name: "a" * 300}).keys()  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith(f"--{name} '{'a' * 80}'… has a word of 300 letters or digits")
+    assert "too long to compare" in message and len(message) < 200
 
 
 def test_an_unknown_sort_is_refused() -> None:

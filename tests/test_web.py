@@ -251,6 +251,19 @@ def test_a_page_past_the_end_is_empty_and_a_bad_page_number_is_page_one(many: St
     assert len(hit_titles(client.get("/", params={"trang": "abc"}).text)) == 10
 
 
+@pytest.mark.parametrize("trang", ["9223372036854775807", "9" * 5000])
+def test_a_page_number_beyond_any_archive_is_a_400_naming_it(many: Store, trang: str) -> None:
+    response = client_for(many, page_size=10).get("/", params={"q": "dân vận", "trang": trang})
+    assert response.status_code == 400
+    assert "số trang quá lớn (trang=&#39;" in response.text
+    assert "at most 100,000,000" in response.text and len(response.text) < 20_000
+
+
+def test_a_page_number_in_other_digits_is_page_one(many: Store) -> None:
+    response = client_for(many, page_size=10).get("/", params={"trang": "²"})
+    assert response.status_code == 200 and len(hit_titles(response.text)) == 10
+
+
 # --- escaping ----------------------------------------------------------------------------
 
 SCRIPT = "<script>alert('xss')</script>"

@@ -31,8 +31,8 @@ from scraper.errors import ArticleNotFound, QueryError
 from storage import EXPORT_KEYS, ArchivedArticle, SearchHit, SearchResults, Store
 from storage.export import CITATION_KEYS, csv_row, export_record, selected_articles
 from storage.links import related_links
-from storage.query import SORTS, SearchFilters, SearchQuery, parse_day
-from storage.search import mark_html, matching_ids, search, snippet
+from storage.query import SORTS, SearchFilters, SearchQuery, parse_day, shown
+from storage.search import MAX_OFFSET, mark_html, matching_ids, search, snippet
 
 from . import facets, history
 
@@ -169,12 +169,12 @@ class _Pages:
     def search(self, request: Request) -> Response:
         """The search page: the form, then the results (or every article, newest first)."""
         params = request.query_params
-        page = _page_number(params.get("trang", "1"))
         context: dict[str, Any] = {
             "params": params, "sorts": SORTS, "choices": facets.choices(self.store),
-            "results": None, "error": None, "page": page, "page_size": self.page_size,
+            "results": None, "error": None, "page": 1, "page_size": self.page_size,
         }
         try:
+            page = context["page"] = _page_number(params.get("trang", "1"), self.page_size)
             form = form_from(params)
             offset = (page - 1) * self.page_size
             context["results"] = self.results(form, limit=self.page_size, offset=offset)
@@ -237,7 +237,7 @@ class _Pages:
         """The current result set (every page of it) as CSV or JSON Lines, streamed."""
         fmt = request.path_params["fmt"]
         if fmt not in _EXPORTS:
-            raise HTTPException(404, f"Không có định dạng xuất {fmt!r} (chỉ csv, jsonl).")
+            raise HTTPException(404, f"Không có định dạng xuất {shown(fmt)} (chỉ csv, jsonl).")
         try:
             form = form_from(request.query_params)
             everything = lists_everything(form)
@@ -270,6 +270,7 @@ _QUERY_ERRORS = {
     "unbalanced quotes": "thiếu dấu ngoặc kép đóng",
     "no searchable words": "truy vấn không có từ nào để tìm",
     "query too long": "truy vấn quá dài",
+    "trang=": "số trang quá lớn",
     "unknown sort": "cách sắp xếp không có",
     "tu_ngay": "ngày không hợp lệ",
     "den_ngay": "ngày không hợp lệ",
@@ -309,7 +310,7 @@ def form_from(params: Any) -> SearchQuery:
     """
     sort = params.get("sap_xep") or "relevance"
     if sort not in SORTS:
-        raise QueryError(f"unknown sort {sort!r} (sap_xep: {', '.join(SORTS)})")
+        raise QueryError(f"unknown sort {shown(sort)} (sap_xep: {', '.join(SORTS)})")
     filters = SearchFilters(
         date_from=_day(params, "tu_ngay"),
         date_to=_day(params, "den_ngay"),
@@ -353,8 +354,16 @@ def _value(params: Any, name: str) -> str | None:
     return (params.get(name) or "").strip() or None
 
 
-def _page_number(raw: str) -> int:
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+def _page_number(raw: str, page_size: int) -> int:
+    """Return the page ``trang`` asks for (1 when it is not a positive number). Raises
+    ``QueryError`` for a page past the farthest a search reads (``MAX_OFFSET``)."""
+    if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
+        return 1
+    last = MAX_OFFSET // page_size
+    # Compared as text first: int() of thousands of digits is slow, or refused.
+    if len(raw.lstrip("0")) > len(str(last)) or int(raw) > last:
+        raise QueryError(f"trang={shown(raw)}: no such page (at most {last:,})")
+    return int(raw)
 
 
 def _without(params: Any, *names: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar, cast
 from storage.frontier import retry_delay
 
 from .errors import BaohatinhError, FetchError, HTTPStatusError
-from .fetch import RETRY_STATUSES, RETRYABLE_REASONS, STOP_REASONS, Fetcher
+from .fetch import STOP_REASONS, Fetcher
 from .imageinfo import IMAGE_TYPES, sniff_image
 from .records import Article, ImageFile, RawPage
 from .settings import ArchiveSettings, Settings
@@ -33,6 +33,15 @@ from .settings import ArchiveSettings, Settings
 log = logging.getLogger("baohatinh.images")
 
 S = TypeVar("S")
+
+# Articles whose due images one crawl downloads at most, besides those it saves: turning
+# archive_images on for a large archive spreads the backlog over runs (at the default
+# politeness, some 200 articles' images take a quarter of an hour) instead of holding the
+# lock, and the scheduled crawls, for hours.
+CATCH_UP_ARTICLES = 200
+# Answers by which an image is gone for good, and failures that will not change.
+GONE_STATUSES = frozenset({404, 410})
+FINAL_REASONS = frozenset({"not-an-image", "image-too-large", "too-large"})
 
 __all__ = ["ImageArchiver", "ImageCounts", "ImageStore", "download_image", "with_image_archiving"]
 
@@ -42,7 +51,9 @@ class ImageStore(Protocol):
 
     def pending_images(self, article_id: str, now: datetime | None = None) -> list[Any]: ...
 
-    def articles_with_images_due(self, now: datetime | None = None) -> list[str]: ...
+    def articles_with_images_due(
+        self, now: datetime | None = None, limit: int | None = None
+    ) -> list[str]: ...
 
     def known_image_file(self, url: str) -> ImageFile | None: ...
 
@@ -168,11 +179,16 @@ class ImageArchiver:
 
 
 def _transient(error: Exception) -> bool:
-    """Tell whether a failed download may succeed later (a later crawl tries again)."""
+    """Tell whether a failed download may succeed later (a later crawl tries again).
+
+    Only what the image itself says is final: gone (404, 410), not an image, too large.
+    Everything else may pass (a robots.txt or a CDN briefly down, a long Retry-After, a
+    host added to the allowed ones, a full disk), and the delay doubles up to a week.
+    """
     if isinstance(error, HTTPStatusError):
-        return error.status in RETRY_STATUSES
+        return error.status not in GONE_STATUSES
     if isinstance(error, FetchError):
-        return error.reason in RETRYABLE_REASONS
+        return error.reason not in FINAL_REASONS
     return True  # OSError: the disk (full, unwritable) may be mended
 
 
@@ -199,9 +215,10 @@ class _ImageArchivingWriter:
         """Download the images of archived articles due at ``since`` (the run's start: an
         image that failed in this run waits for a later one): never tried (stored while
         ``archive_images`` was off, or left by a crawl that stopped), or failed with their
-        retry time come; until ``stopping`` says so. Return the counts."""
+        retry time come; at most ``CATCH_UP_ARTICLES`` articles' worth, until ``stopping``
+        says so. Return the counts."""
         total = ImageCounts()
-        for article_id in self._store.articles_with_images_due(since):
+        for article_id in self._store.articles_with_images_due(since, CATCH_UP_ARTICLES):
             if stopping():
                 break
             counts = self._archive_images(article_id, since)

@@ -125,7 +125,7 @@ URL_TEMPLATE_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
         "sitemap_index": frozenset(),
     }
 )
-ID_PATTERNS = frozenset({"article", "article_tv", "article_old", "tag", "zone_id"})
+ID_PATTERNS = frozenset({"article", "article_tv", "article_old", "zone_id"})
 
 
 def check_url_pattern(name: str, value: str) -> None:

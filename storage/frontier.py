@@ -203,20 +203,37 @@ class Frontier:
 
     def requeue(self, entries: Iterable[FrontierEntry]) -> None:
         """Make the entries pending now, adding them when unknown (listings read every
-        run: the section page, its feed), in one transaction. Raises ``StoreError``."""
+        run: the section page, its feed), in one transaction. A known row read before
+        takes the entry's kind: a listing page is walked as this run walks it (a backfill,
+        or an incremental run that stops at the overlap), whoever queued it first; a
+        pending one keeps its own (a walk under way). Raises ``StoreError``."""
         rows = [_values(entry, PENDING) for entry in entries]
         if not rows:
             return
         with self._write("requeueing frontier URLs") as session:
             connection = session.connection()
             added = _insert_new(connection, rows)
-            known = [row["key"] for row in rows if row["key"] not in added]
+            known = [
+                {"requeued": row["key"], "new_kind": row["kind"]}
+                for row in rows
+                if row["key"] not in added
+            ]
             if known:  # the rows just added are pending and due now already
-                connection.execute(
-                    update(FrontierRow)
-                    .where(FrontierRow.key.in_(known))
-                    .values(state=PENDING, next_attempt_at=_now(), last_run_id=None)
+                table = FrontierRow.__table__
+                statement = (
+                    update(table)
+                    .where(table.c.key == bindparam("requeued"))
+                    .values(
+                        kind=case(
+                            (table.c.state == PENDING, table.c.kind),
+                            else_=bindparam("new_kind"),
+                        ),
+                        state=PENDING,
+                        next_attempt_at=_now(),
+                        last_run_id=None,
+                    )
                 )
+                connection.execute(statement, known)
 
     # --- taking ----------------------------------------------------------------------------
 

@@ -64,10 +64,13 @@ def pending_images(
         return [PendingImage(*row) for row in session.execute(query)]
 
 
-def articles_with_images_due(store: Store, now: datetime | None = None) -> list[str]:
-    """Return the ids of the archived articles with an image to try at ``now`` (default:
-    the present), oldest article first: never tried (stored while ``archive_images`` was
-    off, or left by a crawl that stopped), or failed with its retry time come.
+def articles_with_images_due(
+    store: Store, now: datetime | None = None, limit: int | None = None
+) -> list[str]:
+    """Return the ids of the archived articles (the first ``limit``) with an image to try
+    at ``now`` (default: the present), oldest article first: never tried (stored while
+    ``archive_images`` was off, or left by a crawl that stopped), or failed with its
+    retry time come.
 
     Raises ``StoreError`` if the database refuses.
     """
@@ -77,6 +80,7 @@ def articles_with_images_due(store: Store, now: datetime | None = None) -> list[
         .where(_due(now))
         .group_by(ArticleRow.id, ArticleRow.article_id)
         .order_by(ArticleRow.id)
+        .limit(limit)
     )
     with store.read_session("listing articles with images to download") as session:
         return list(session.scalars(query))

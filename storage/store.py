@@ -406,13 +406,15 @@ class Store:
 
         return list(pending_images(self, article_id, now))
 
-    def articles_with_images_due(self, now: datetime | None = None) -> list[str]:
-        """Return the ids of archived articles with an image to download at ``now``:
-        never tried, or failed with its retry time come
+    def articles_with_images_due(
+        self, now: datetime | None = None, limit: int | None = None
+    ) -> list[str]:
+        """Return the ids of archived articles (the first ``limit``) with an image to
+        download at ``now``: never tried, or failed with its retry time come
         (``storage.images.articles_with_images_due``)."""
         from .images import articles_with_images_due
 
-        return articles_with_images_due(self, now)
+        return articles_with_images_due(self, now, limit)
 
     def known_image_file(self, url: str) -> ImageFile | None:
         """Return the file already downloaded for image ``url``, if any."""

@@ -294,6 +294,19 @@ def test_a_backfill_walking_next_page_links_goes_on_from_its_next_page(
     assert f"backfill walk of {SECTION} goes on where it was left" in report.notes
 
 
+def test_after_a_backfill_by_next_page_links_an_incremental_run_stops_at_the_overlap(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(html_pagination=True)
+    server.faults.error(re.compile(r"^/api/"), 404)
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings_for(server, sqlite_url, follow_depth=0), store, full=True)
+        server.clear_log()
+        # The section page's 14 archived stories, then page 2's 10: past 20, it stops.
+        run_crawl(settings_for(server, sqlite_url, follow_depth=0, overlap=20), store)
+    assert [r.path for r in server.requests if "?page=" in r.path] == [f"/{SECTION}/?page=2"]
+
+
 def test_a_backfill_reads_the_months_a_narrower_run_left_unqueued(
     clean_sample_server: SampleSiteServer, sqlite_url: str
 ) -> None:

@@ -148,6 +148,23 @@ def test_a_listing_revives_a_row_skipped_as_out_of_section(store: Store) -> None
     assert frontier.due(run) == [] and frontier.states() == {"done": 1}
 
 
+def test_a_listing_page_read_before_is_walked_as_the_run_requeueing_it_walks(
+    store: Store,
+) -> None:
+    frontier = store.frontier()
+    url = "https://baohatinh.vn/xay-dung-dang/?page={}"
+    read, under_way = (
+        FrontierEntry.listing("backfill-page", url.format(n), None, n) for n in (2, 3)
+    )
+    frontier.add([read, under_way])
+    frontier.settle(read.key, "done", store.begin_run())
+    frontier.requeue(
+        [FrontierEntry.listing("section", page.url, None, page.depth) for page in (read, under_way)]
+    )
+    kinds = {key: entry.kind for key, entry in frontier.entries([read.key, under_way.key]).items()}
+    assert kinds == {read.key: "section", under_way.key: "backfill-page"}
+
+
 def test_a_listing_released_is_tried_again_in_the_same_run(store: Store) -> None:
     frontier = store.frontier()
     page = FrontierEntry.listing("loadmore", "https://baohatinh.vn/api/morenews-zone-22-3.html")

@@ -17,9 +17,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scraper import images as images_module
 from scraper.crawl import fetch_policy, run_crawl
 from scraper.demo import demo_settings
-from scraper.errors import ConfigError, FetchError
+from scraper.errors import (
+    ConfigError,
+    FetchError,
+    HostNotAllowed,
+    HTTPStatusError,
+    RobotsDisallowed,
+)
 from scraper.fetch import Fetcher
 from scraper.imageinfo import sniff_image
 from scraper.images import ImageArchiver, ImageCounts, download_image
@@ -68,6 +75,9 @@ def test_format_and_pixel_size_come_from_the_first_bytes(
 def test_what_is_not_an_image_is_told_apart(data: bytes) -> None:
     info = sniff_image(data)
     assert info is None or (info.width, info.height) == (None, None)
+
+
+IMAGE = "https://cdn.baohatinh.vn/images/ab/img-5104-5152.jpg"
 
 
 def settings_for(server: SampleSiteServer, database_url: str, **archive: object) -> Settings:
@@ -227,6 +237,29 @@ def test_an_image_that_failed_waits_for_its_retry_time(store: Store) -> None:
     store.record_image(image.image_id, None, "HTTP 404")  # no retry time: for good
     far = soon + timedelta(days=365)
     assert image.image_id not in {p.image_id for p in store.pending_images("123456", far)}
+
+
+@pytest.mark.parametrize(
+    ("error", "again"),
+    [
+        (HTTPStatusError(IMAGE, 404), False),
+        (HTTPStatusError(IMAGE, 410), False),
+        (FetchError(IMAGE, "not an image", reason="not-an-image"), False),
+        (FetchError(IMAGE, "too big", reason="image-too-large"), False),
+        (HTTPStatusError(IMAGE, 503), True),
+        (HTTPStatusError(IMAGE, 403), True),
+        (FetchError(IMAGE, "timed out", reason="timeout"), True),
+        (RobotsDisallowed(IMAGE, "robots.txt unreachable", reason="robots-unreachable"), True),
+        (FetchError(IMAGE, "Retry-After of 600s", reason="retry-after-too-long"), True),
+        (HostNotAllowed(IMAGE, "not an allowed host"), True),
+        (OSError(28, "No space left on device"), True),
+    ],
+)
+def test_only_what_the_image_itself_says_is_final_keeps_it_from_being_asked_again(
+    error: Exception, again: bool
+) -> None:
+    # A robots.txt or a CDN down for an hour must not write off every image of the archive.
+    assert images_module._transient(error) is again
 
 
 def test_images_a_stopping_crawl_cannot_fetch_are_left_untried_not_failed(

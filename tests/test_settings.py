@@ -137,6 +137,11 @@ def test_a_config_file_that_cannot_be_read_as_toml_names_the_file(
     assert str(path) in str(caught.value) and "\n" not in str(caught.value)
 
 
+def test_patterns_whose_id_is_never_read_need_no_id_group(tmp_path: Path) -> None:
+    toml = "[url_patterns]\ntag = '^/tag/(?P<slug>[a-z0-9-]+)\\.html$'\n"
+    assert load_settings(write(tmp_path, toml)).profile.pattern("tag").match("/tag/dang.html")
+
+
 def test_a_typo_suggests_the_key_that_was_meant(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="did you mean 'crawl.delay_seconds'"):
         load_settings(write(tmp_path, "[crawl]\ndelay_secnds = 2\n"))

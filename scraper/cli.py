@@ -18,8 +18,15 @@ from typing import IO, Any, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .errors import BaohatinhError, ConfigError, OutputError, QueryError
-from .report import EXIT_USAGE
+from .errors import (
+    BaohatinhError,
+    ConfigError,
+    OutputError,
+    QueryError,
+    SchemaMismatch,
+    StoreError,
+)
+from .report import EXIT_ARCHIVE_FAILED, EXIT_USAGE
 from .settings import CONFIG_ENV, MAX_RUN_MINUTES, Settings, describe, load_settings
 
 
@@ -170,17 +177,24 @@ def crawl(
     if max_minutes is not None:
         settings = replace(settings, crawl=replace(settings.crawl, max_run_minutes=max_minutes))
     printer = ProgressPrinter() if progress else None
-    # [schedule] one crawl at a time per archive (exit 75), stopped cleanly by SIGTERM.
-    with _open_store(ctx) as store, stop_on_signals() as stop:
-        report = run_exclusive_crawl(
-            settings,
-            store,
-            holder="baohatinh crawl",
-            stop=stop,
-            full=full,
-            since=since.date() if since is not None else None,
-            progress=printer,
-        )
+    try:
+        # [schedule] one crawl at a time per archive (exit 75), stopped cleanly by SIGTERM.
+        with _open_store(ctx) as store, stop_on_signals() as stop:
+            report = run_exclusive_crawl(
+                settings,
+                store,
+                holder="baohatinh crawl",
+                stop=stop,
+                full=full,
+                since=since.date() if since is not None else None,
+                progress=printer,
+            )
+    except StoreError as exc:
+        if isinstance(exc, SchemaMismatch):
+            raise  # exit 2: `baohatinh db upgrade` mends it
+        # Not 1 ("some URLs failed", which cron lets pass): the archive itself failed.
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_ARCHIVE_FAILED)
     if printer is not None:
         printer.finish()
     _print_report(report.to_dict() if as_json else report.summary(), as_json)

@@ -7,6 +7,7 @@ Exit codes (the README has the same table)::
     2   usage or configuration error (raised before a run starts)
     3   nearly everything failed: the site is down or blocking us
     4   a field's coverage dropped well below the previous runs': layout change suspected
+    5   the archive failed: its database could not be opened or refused a write (`crawl`)
     75  another crawl holds the archive (raised before a run starts)
 
 When several apply, the most serious wins: 3, then 4, then 1.
@@ -26,6 +27,7 @@ EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NEARLY_ALL_FAILED = 3
 EXIT_COVERAGE_DROPPED = 4
+EXIT_ARCHIVE_FAILED = 5
 EXIT_LOCKED = 75
 
 # Share of failed fetches from which a run counts as "nearly everything failed".

@@ -84,6 +84,20 @@ def test_a_time_limit_that_is_no_duration_is_a_usage_error(tmp_path: Path, minut
     assert "--max-minutes: must be from 0 to 527040 (a year), got" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:////nonexistent-folder/archive.db", "postgresql+psycopg://postgres@127.0.0.1:1/x"],
+)
+def test_an_archive_that_cannot_be_opened_is_exit_5_not_some_urls_failed(
+    tmp_path: Path, url: str
+) -> None:
+    # Exit 1 means "some URLs failed, retried later", which cron lets pass: a broken
+    # database must say more.
+    result = run("crawl", cwd=tmp_path, env={"BAOHATINH_DATABASE_URL": url})
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
 def test_full_and_since_together_are_a_usage_error(tmp_path: Path) -> None:
     result = run("crawl", "--full", "--since", "2019-01-01", cwd=tmp_path)
     assert result.returncode == 2

@@ -74,6 +74,12 @@ class ImageCounts:
     reused: int = 0
     failed: int = 0
 
+    def add(self, other: ImageCounts) -> None:
+        """Count ``other``'s images too."""
+        self.downloaded += other.downloaded
+        self.reused += other.reused
+        self.failed += other.failed
+
 
 def download_image(url: str, fetcher: Fetcher, folder: Path, max_bytes: int) -> ImageFile:
     """Fetch image ``url`` and store it under ``folder`` by its sha256; return its record.
@@ -221,10 +227,7 @@ class _ImageArchivingWriter:
         for article_id in self._store.articles_with_images_due(since, CATCH_UP_ARTICLES):
             if stopping():
                 break
-            counts = self._archive_images(article_id, since)
-            total.downloaded += counts.downloaded
-            total.reused += counts.reused
-            total.failed += counts.failed
+            total.add(self._archive_images(article_id, since))
         return total
 
     def _archive_images(self, article_id: str, now: datetime | None = None) -> ImageCounts:

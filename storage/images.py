@@ -122,23 +122,24 @@ def record_image(
 
     Raises ``StoreError`` if the database refuses.
     """
-    values: dict[str, object] = {
-        "download_error": error,
-        "download_attempts": ImageRow.download_attempts + 1,
-        "retry_at": retry_at,
-    }
-    if file is not None:
-        values.update(
-            local_path=file.local_path,
-            sha256=file.sha256,
-            size=file.size,
-            width=file.width,
-            height=file.height,
-            content_type=file.content_type,
-            downloaded_at=file.downloaded_at,
-            download_error=None,
-            download_attempts=ImageRow.download_attempts,
-            retry_at=None,
-        )
+    values: dict[str, object]
+    if file is None:
+        values = {
+            "download_error": error,
+            "download_attempts": ImageRow.download_attempts + 1,
+            "retry_at": retry_at,
+        }
+    else:
+        values = {
+            "local_path": file.local_path,
+            "sha256": file.sha256,
+            "size": file.size,
+            "width": file.width,
+            "height": file.height,
+            "content_type": file.content_type,
+            "downloaded_at": file.downloaded_at,
+            "download_error": None,
+            "retry_at": None,
+        }
     with store.write_session(f"recording image {image_id}") as session:
         session.execute(update(ImageRow).where(ImageRow.id == image_id).values(**values))

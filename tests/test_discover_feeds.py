@@ -74,7 +74,8 @@ def test_monthly_sitemap_names_are_read_with_or_without_zero_padding(
 
 @pytest.mark.parametrize(
     "body",
-    [b"<html><body>not a sitemap</body></html>", b"{}", gzip.compress(b"<urlset")],
+    [b"<html><body>not a sitemap</body></html>", b"{}", gzip.compress(b"<urlset", mtime=0)],
+    ids=["html", "json", "truncated-gzip"],
 )
 def test_what_is_not_a_sitemap_is_refused_naming_the_url(body: bytes) -> None:
     with pytest.raises(ParseError, match="news-2024-1.xml"):

@@ -25,7 +25,7 @@ from .document import (
 from .profile import SiteProfile
 from .records import Image
 from .text import clean_text
-from .urls import join
+from .urls import join_or_none
 
 # A byline paragraph is short: a name or two ("Thu Hà - Minh Phúc"), never a sentence.
 _BYLINE_MAX_WORDS = 8
@@ -72,7 +72,9 @@ def image_url(img: Element, base: str, profile: SiteProfile) -> str | None:
     for attribute in profile.select("image_src_attrs"):
         value = (img.get(attribute) or "").strip()
         if value and not value.lower().startswith(("data:", "javascript:", "about:")):
-            return join(base, value)
+            url = join_or_none(base, value)
+            if url is not None:
+                return url
     return None
 
 

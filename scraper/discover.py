@@ -16,13 +16,15 @@ ruby annotations, so the listings found are the same.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import lxml.html
 from lxml import etree
@@ -32,12 +34,35 @@ from .document import decode_html
 from .errors import ParseError
 from .profile import DEFAULT_PROFILE, SiteProfile
 from .text import clean_text
-from .urls import article_id, canonicalize
+from .urls import article_id, canonical_or_none, canonicalize
 
 Element = lxml.html.HtmlElement
 # Elements whose strings BeautifulSoup's get_text() left out (its string containers).
 _NOT_LINK_TEXT = frozenset({"script", "style", "template", "rt", "rp"})
 _LOCAL = threading.local()
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _parse_errors_only(
+    parse: Callable[Concatenate[Any, str, _P], _T],
+) -> Callable[Concatenate[Any, str, _P], _T]:
+    """Make ``parse(body, url, ...)`` raise :class:`ParseError` (naming ``url``) and no
+    other exception: the crawler records a bad listing and goes on, whatever in it (a date
+    out of range, a link urllib cannot read) a reader did not foresee."""
+
+    @functools.wraps(parse)
+    def guarded(body: Any, url: str, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return parse(body, url, *args, **kwargs)
+        except ParseError:
+            raise
+        except Exception as exc:
+            raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
+
+    return guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +92,7 @@ class LoadMorePage:
     has_more: bool
 
 
+@_parse_errors_only
 def parse_section_page(
     html: str | bytes, page_url: str, profile: SiteProfile = DEFAULT_PROFILE
 ) -> SectionPage:
@@ -108,8 +134,9 @@ def _next_page(root: Element | None, page_url: str, profile: SiteProfile) -> str
         node = next(iter(_select(root, selector)), None)
         href = node.get("href") if node is not None else None
         if isinstance(href, str) and href.strip() and not href.startswith(("#", "javascript:")):
-            url = canonicalize(href, page_url)
-            return url if url != canonicalize(page_url) else None
+            url = canonical_or_none(href, page_url)
+            if url is not None:
+                return url if url != canonicalize(page_url) else None
     return None
 
 
@@ -128,6 +155,7 @@ def _zone_id(root: Element | None, profile: SiteProfile) -> str | None:
     return None
 
 
+@_parse_errors_only
 def parse_loadmore(
     body: str | bytes, api_url: str, profile: SiteProfile = DEFAULT_PROFILE
 ) -> LoadMorePage:
@@ -165,9 +193,24 @@ def _items_from_contents(
         if item is not None:
             when = entry.get("date")
             if isinstance(when, int | float) and not isinstance(when, bool):
-                item = replace(item, published=datetime.fromtimestamp(when, SITE_TZ))
+                item = replace(item, published=_epoch_time(when))
             items.setdefault(item.article_id, item)
     return tuple(items.values())
+
+
+# Epoch times past this many seconds (the year 5138) are read as milliseconds, as
+# JavaScript gives them.
+_EPOCH_MILLISECONDS = 10**11
+
+
+def _epoch_time(when: float) -> datetime | None:
+    """The time of an epoch number in seconds or milliseconds; ``None`` out of range."""
+    if abs(when) >= _EPOCH_MILLISECONDS:
+        when = when / 1000
+    try:
+        return datetime.fromtimestamp(when, SITE_TZ)
+    except (ValueError, OverflowError, OSError):  # nan, or past what datetime holds
+        return None
 
 
 def _items_from(
@@ -232,7 +275,9 @@ def _story_time(link: Element) -> datetime | None:
 def _item(href: str, title: Any, base: str, profile: SiteProfile) -> ListingItem | None:
     if not href:
         return None
-    url = canonicalize(href, base)
+    url = canonical_or_none(href, base)
+    if url is None:
+        return None  # one link urllib cannot read: the others are still the listing's
     found = article_id(url, profile)
     if found is None:
         return None
@@ -275,6 +320,7 @@ class Sitemap:
     entries: tuple[SitemapEntry, ...]
 
 
+@_parse_errors_only
 def parse_rss(
     body: bytes, feed_url: str, profile: SiteProfile = DEFAULT_PROFILE
 ) -> tuple[ListingItem, ...]:
@@ -296,6 +342,7 @@ def parse_rss(
     return tuple(items.values())
 
 
+@_parse_errors_only
 def parse_sitemap(body: bytes, sitemap_url: str) -> Sitemap:
     """Parse a sitemap index or urlset, gzip-compressed or not.
 
@@ -312,9 +359,9 @@ def parse_sitemap(body: bytes, sitemap_url: str) -> Sitemap:
         if not isinstance(node.tag, str) or _local(node.tag) != child:
             continue
         loc = _child_text(node, "loc")
-        if loc:
-            lastmod = _child_text(node, "lastmod")
-            entries.append(SitemapEntry(canonicalize(loc, sitemap_url), _w3c_time(lastmod)))
+        url = canonical_or_none(loc, sitemap_url) if loc else None
+        if url is not None:
+            entries.append(SitemapEntry(url, _w3c_time(_child_text(node, "lastmod"))))
     return Sitemap(is_index=kind == "sitemapindex", entries=tuple(entries))
 
 

@@ -78,7 +78,7 @@ from .profile import DEFAULT_PROFILE, SiteProfile
 from .records import Article, Image, RelatedLink
 from .related import absolute_link, doc_them_boxes, doc_them_links, inline_links
 from .text import clean_text, contains_text, same_text
-from .urls import article_id, canonicalize, host_of, join
+from .urls import article_id, canonical_or_none, canonicalize, host_of, join_or_none
 
 PARSER_VERSION = "3"
 """Bumped whenever a change makes the parser give different records for the same page."""
@@ -189,7 +189,7 @@ def _load(html: str | bytes, url: str, profile: SiteProfile) -> _Page:
     objects, unreadable = read_jsonld(root)
     page = _Page(
         url=url,
-        base=join(url, base_href(root) or url),
+        base=join_or_none(url, base_href(root) or url) or url,
         root=root,
         profile=profile,
         meta=read_meta(root),
@@ -254,9 +254,9 @@ def _canonical_url(page: _Page) -> tuple[str, str]:
         ("canonical", link_href(page.root, "canonical")),
     )
     for source, candidate in candidates:
-        if not candidate:
+        url = canonical_or_none(candidate, page.url) if candidate else None
+        if url is None:
             continue
-        url = canonicalize(candidate, page.url)
         found_id = article_id(url, page.profile)
         if found_id and _same_site(url, given):
             if given_id and given_id != found_id:
@@ -653,9 +653,10 @@ def _feature_image(page: _Page) -> list[Image]:
         alt = clean_text(img.get("alt") or "") or None
         return [Image(url=url, caption=None, alt=alt, position=0)]
     og = page.meta_value("og:image")
-    if og:
+    og_url = join_or_none(page.base, og) if og else None
+    if og_url:
         page.sources["images"] = "og"
-        return [Image(url=join(page.base, og), caption=None, alt=None, position=0)]
+        return [Image(url=og_url, caption=None, alt=None, position=0)]
     page.sources.pop("images", None)
     return []
 

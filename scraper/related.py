@@ -20,7 +20,7 @@ from .document import (
 from .profile import SiteProfile
 from .records import RelatedKind, RelatedLink
 from .text import clean_text, contains_text
-from .urls import canonicalize
+from .urls import canonical_or_none
 
 # A heading is a few words; a longer text before a box is content, not its heading.
 _HEADING_MAX_CHARS = 80
@@ -160,8 +160,8 @@ def absolute_link(href: str | None, base: str) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith("#"):
         return None
-    url = canonicalize(href, base)
-    if urlsplit(url).scheme not in ("http", "https"):
+    url = canonical_or_none(href, base)
+    if url is None or urlsplit(url).scheme not in ("http", "https"):
         return None
     return url
 

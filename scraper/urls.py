@@ -22,6 +22,23 @@ def canonicalize(url: str, base: str | None = None) -> str:
     return _canonical(url)
 
 
+def canonical_or_none(url: str, base: str | None = None) -> str | None:
+    """``canonicalize(url, base)``, or ``None`` for a URL urllib cannot read (an unclosed
+    IPv6 bracket, a port that is no number): one bad link never costs its page."""
+    try:
+        return canonicalize(url, base)
+    except ValueError:
+        return None
+
+
+def join_or_none(base: str, url: str) -> str | None:
+    """``join(base, url)``, or ``None`` when either cannot be read as a URL."""
+    try:
+        return join(base, url)
+    except ValueError:
+        return None
+
+
 def join(base: str, url: str) -> str:
     """``urljoin(base, url)``, remembered for URLs with a scheme and a host.
 

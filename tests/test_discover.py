@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.discover import (
     loadmore_url,
@@ -184,3 +186,66 @@ def test_a_section_page_served_as_bytes_is_read_like_its_text() -> None:
     )
     assert as_bytes == as_text
     assert as_bytes.items[0].title == "Một"
+
+
+# Links urllib cannot read: an unclosed IPv6 bracket, a port that is no number or too big.
+MALFORMED_LINKS = ["http://[baohatinh.vn/x-post1.html", "https://baohatinh.vn:80a/y-post2.html",
+                   "https://baohatinh.vn:99999/z-post3.html"]
+
+
+@pytest.mark.parametrize("bad", MALFORMED_LINKS)
+def test_a_link_urllib_cannot_read_is_skipped_and_the_listing_read(bad: str) -> None:
+    html = SECTION_PAGE.replace(
+        '<div class="abf-cate">', f'<div class="abf-cate">{story(bad, "Hỏng")}'
+    ).replace("</body>", f'<div class="pagination"><a rel="next" href="{bad}">Sau</a></div></body>')
+    page = parse_section_page(html, f"{BASE}/xay-dung-dang/")
+    assert [item.article_id for item in page.items] == ["101", "102", "103"]
+    assert page.next_url is None
+    more = parse_loadmore(loadmore_body(story(bad, "Hỏng") + story("/bon-post104.html", "Bốn")),
+                          BASE + "/api/x", DEFAULT_PROFILE)
+    assert [item.article_id for item in more.items] == ["104"]
+
+
+def test_a_listed_time_in_milliseconds_is_read_and_one_out_of_range_is_left_out() -> None:
+    seconds = 1728962000  # 2024-10-15 10:13:20 in Hà Nội
+    body = json.dumps(
+        {
+            "data": {
+                "contents": [
+                    {"url": "/nam-post105.html", "date": seconds * 1000},
+                    {"url": "/sau-post106.html", "date": 10**20},
+                    {"url": "/bay-post107.html", "date": -(10**17)},
+                    {"url": "/tam-post108.html", "date": seconds},
+                ],
+                "hasMoreContent": True,
+            }
+        }
+    )
+    items = parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE).items
+    when = datetime.fromtimestamp(seconds, UTC)
+    assert [(item.article_id, item.published) for item in items] == [
+        ("105", when), ("106", None), ("107", None), ("108", when)
+    ]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+    | st.sampled_from(["/a-post1.html", "http://[x/b-post2.html", "https://x:8a/c-post3.html"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["url", "title", "date", "articles", "contents", "hasMoreContent"]),
+        inner, max_size=4,
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(contents=st.lists(JSON_VALUES, max_size=5), data=JSON_VALUES)
+def test_any_load_more_json_gives_a_page_or_the_parse_error_naming_it(
+    contents: list[object], data: object
+) -> None:
+    for payload in ({"data": {"contents": contents, "hasMoreContent": True}}, {"data": data}):
+        try:
+            parse_loadmore(json.dumps(payload), BASE + "/api/x-2.html", DEFAULT_PROFILE)
+        except ParseError as exc:
+            assert "/api/x-2.html" in str(exc)

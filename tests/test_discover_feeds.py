@@ -102,3 +102,19 @@ def test_the_section_feed_of_the_sample_site_lists_its_newest_articles(
 def test_a_feed_that_is_not_xml_is_refused() -> None:
     with pytest.raises(ParseError, match="home.rss"):
         parse_rss(b"<html><body>Maintenance</body>", f"{BASE}/rss/home.rss")
+
+
+@pytest.mark.parametrize(
+    "bad", ["http://[baohatinh.vn/x-post1.html", "https://baohatinh.vn:80a/y-post2.html"]
+)
+def test_a_feed_or_sitemap_link_urllib_cannot_read_is_skipped(bad: str) -> None:
+    feed = (
+        f"<rss><channel><item><title>Hỏng</title><link>{bad}</link></item>"
+        f"<item><title>Tốt</title><link>{BASE}/tot-post9.html</link></item></channel></rss>"
+    ).encode()
+    assert [item.article_id for item in parse_rss(feed, f"{BASE}/rss/home.rss")] == ["9"]
+    urlset = URLSET.replace(b"<url><loc>https://baohatinh.vn/c-", f"<url><loc>{bad}</loc></url><url><loc>https://baohatinh.vn/c-".encode())
+    entries = parse_sitemap(urlset, f"{BASE}/sitemaps/news-2024-10.xml").entries
+    assert [entry.url.rsplit("-", 1)[1] for entry in entries] == [
+        "post274411.html", "post274412.html", "post274413.html"
+    ]

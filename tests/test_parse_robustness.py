@@ -7,6 +7,7 @@ shape are checked here; ``benchmarks/parse.py`` prints the time it takes).
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,42 @@ def test_fixture_pages_with_stray_markup(case: object, tags: list[str], where: l
         index = int(len(html) * at)
         html = html[:index] + tag + html[index:]
     _parse_or_error(html, case.url)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "bad", ["http://[baohatinh.vn/x-post1.html", "https://baohatinh.vn:80a/y-post2.html"]
+)
+@pytest.mark.parametrize("where", ["base", "canonical", "og", "body image", "read-more link"])
+def test_one_link_urllib_cannot_read_costs_only_itself(bad: str, where: str) -> None:
+    seed = seed_case()
+    assert isinstance(seed.html, str)
+    whole = parse_article(seed.html, seed.url)
+    html = seed.html
+    # Each placed first of its kind, where the parser looks before any good one.
+    if where in ("base", "canonical", "og"):
+        tag = {
+            "base": f'<base href="{bad}">',
+            "canonical": f'<link rel="canonical" href="{bad}">',
+            "og": f'<meta property="og:url" content="{bad}"><meta property="og:image" '
+            f'content="{bad}">',
+        }[where]
+        if where == "canonical":  # the og:url is read before the canonical link
+            html = html.replace('property="og:url"', 'property="og:other"')
+        html = html.replace("<head>", "<head>" + tag, 1)
+    else:
+        box, tag = {
+            "body image": ('<div class="article__body', f'<img src="{bad}.jpg">'),
+            "read-more link": (
+                'class="article__related',
+                f'<article class="story"><a class="cms-link" href="{bad}">Hỏng</a></article>',
+            ),
+        }[where]
+        at = html.index("<article" if where == "read-more link" else ">", html.index(box))
+        at += 0 if where == "read-more link" else 1
+        html = html[:at] + tag + html[at:]
+    article = parse_article(html, seed.url)
+    assert (article.url, article.title, article.body_paragraphs[-3:]) == (
+        whole.url, whole.title, whole.body_paragraphs[-3:]
+    )
+    assert {image.url for image in whole.images} <= {image.url for image in article.images}
+    assert {link.url for link in whole.related} <= {link.url for link in article.related}

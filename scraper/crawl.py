@@ -73,6 +73,9 @@ log = logging.getLogger("baohatinh.crawl")
 # by load-more pages, and by next-page links (a site without the load-more API).
 BACKFILL = "backfill"
 BACKFILL_PAGE = "backfill-page"
+# An incremental run leaves a backfill's walk to the next backfill: walking on from it, it
+# would read the rest of the history and archive what the backfill's --since left out.
+BACKFILL_WALKS = frozenset({BACKFILL, BACKFILL_PAGE})
 # Articles taken from the frontier per query; bounds memory whatever the backlog.
 BATCH = 200
 # Statuses by which the site says an archived article is gone.
@@ -263,6 +266,7 @@ class _Crawl:
         self.walks_under_way: set[str | None] = set()
         self.page_walks_under_way: set[str | None] = set()  # by next-page links
         self.backfill_under_way = False
+        self.walks_left = frozenset() if self.backfill else BACKFILL_WALKS
         self.stop: threading.Event | None = None
         limit = settings.crawl.max_run_minutes
         # Monotonic time after which the run takes no new URL (None: no limit).
@@ -303,6 +307,13 @@ class _Crawl:
                 or self.page_walks_under_way
                 or self.frontier.pending_sections("sitemap")
             )
+        else:
+            left = self.frontier.pending_sections(BACKFILL)
+            left |= self.frontier.pending_sections(BACKFILL_PAGE)
+            for slug in sorted(left, key=str):
+                self.report.notes.append(
+                    f"backfill walk of {slug} under way: left to the next --full/--since run"
+                )
         self.seed()
         self.drain()
         if self.failed_listings and not self.stopping():
@@ -389,14 +400,16 @@ class _Crawl:
         while listings and not self.stopping():
             # Listings alone first: a load-more walk reads one page per look, and reading
             # 200 article rows along with each page cost more than half the page's time.
-            batch = self.frontier.due(self.run_id, limit=BATCH, articles=False)
+            batch = self.frontier.due(
+                self.run_id, limit=BATCH, articles=False, except_kinds=self.walks_left
+            )
             if batch:
                 for entry in batch:
                     if self.stopping():
                         return
                     self.visit_listing(entry)
                 continue  # listings may have queued more listings: look again
-            batch = self.frontier.due(self.run_id, limit=BATCH)
+            batch = self.frontier.due(self.run_id, limit=BATCH, except_kinds=self.walks_left)
             if not batch:
                 return
             self.visit_articles([entry for entry in batch if entry.is_article])
@@ -492,7 +505,7 @@ class _Crawl:
         # An answer with nothing new means the API went round again: stop either way.
         if not has_more or not fresh or page >= self.settings.crawl.max_listing_pages:
             return False
-        if self.backfill or entry.kind in (BACKFILL, BACKFILL_PAGE):
+        if self.backfill:
             return True
         self.overlap[entry.section_slug or ""] += archived
         return self.overlap[entry.section_slug or ""] < self.settings.crawl.overlap
@@ -505,7 +518,7 @@ class _Crawl:
     ) -> None:
         """Queue page ``page`` of ``entry``'s walk, by load-more pages or next-page links."""
         # A backfill walk stays one after a kill: the next run goes on to the end.
-        if self.backfill or entry.kind in (BACKFILL, BACKFILL_PAGE):
+        if self.backfill:
             kind = BACKFILL_PAGE if by_links else BACKFILL
         else:
             kind = "section" if by_links else "loadmore"

@@ -245,17 +245,19 @@ class Frontier:
         articles: bool = True,
         listings: bool = True,
         listed_only: bool = False,
+        except_kinds: frozenset[str] = frozenset(),
     ) -> list[FrontierEntry]:
         """Return up to ``limit`` entries to visit now, listings first, oldest first.
 
         Pending entries are due; failed ones when their ``next_attempt_at`` has come and
         this run has not tried them yet. With ``articles=False`` only listings, with
         ``listings=False`` only articles; with ``listed_only`` only the entries a section's
-        listing named (not those met by link or in a sitemap).
+        listing named (not those met by link or in a sitemap); never those of a kind in
+        ``except_kinds``.
         """
         # Core rows, not ORM objects: a crawl asks once per listing page, and loading
         # FrontierRow instances cost more than the query (most of a small listing's time).
-        query = _due_query(articles, listings, listed_only)
+        query = _due_query(articles, listings, listed_only, except_kinds)
         values = {"run_id": run_id, "now": _now(), "limit": limit}
         with (
             database_errors(self._engine.url, "reading the frontier"),
@@ -397,7 +399,9 @@ def _entry(row: FrontierRow) -> FrontierEntry:
 
 
 @cache
-def _due_query(articles: bool, listings: bool, listed_only: bool) -> Select[Any]:
+def _due_query(
+    articles: bool, listings: bool, listed_only: bool, except_kinds: frozenset[str]
+) -> Select[Any]:
     """The statement ``Frontier.due`` runs, with the run id, the time and the limit as
     parameters: built once per kind of question, for it is asked once per listing page
     and building it (its subqueries' columns) cost as much as running it."""
@@ -409,7 +413,8 @@ def _due_query(articles: bool, listings: bool, listed_only: bool) -> Select[Any]
     pending = FrontierRow.state == PENDING
     failed = (FrontierRow.state == FAILED) & (FrontierRow.next_attempt_at <= bindparam("now"))
     parts = (
-        _due_in(state, articles, listings, listed_only).subquery() for state in (pending, failed)
+        _due_in(state, articles, listings, listed_only, except_kinds).subquery()
+        for state in (pending, failed)
     )
     both = union_all(*(select(part) for part in parts)).subquery()
     return (
@@ -420,7 +425,11 @@ def _due_query(articles: bool, listings: bool, listed_only: bool) -> Select[Any]
 
 
 def _due_in(
-    state: ColumnElement[bool], articles: bool, listings: bool, listed_only: bool
+    state: ColumnElement[bool],
+    articles: bool,
+    listings: bool,
+    listed_only: bool,
+    except_kinds: frozenset[str],
 ) -> Select[Any]:
     """The first rows (up to the ``limit`` parameter) in ``state`` not tried by the run
     ``run_id`` (a parameter), in visiting order (priority, id), read from the
@@ -442,6 +451,8 @@ def _due_in(
         query = query.where(FrontierRow.priority == ARTICLE_PRIORITY)
     if listed_only:
         query = query.where(FrontierRow.section_slug.is_not(None))
+    if except_kinds:
+        query = query.where(FrontierRow.kind.not_in(sorted(except_kinds)))
     return query
 
 

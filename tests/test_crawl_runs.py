@@ -271,6 +271,35 @@ def test_a_backfill_stopped_during_its_walk_goes_on_from_its_next_page(
     assert not [path for path in again if path.startswith("/sitemaps/")]  # read by the first
 
 
+def test_an_incremental_run_leaves_a_stopped_backfill_s_walk_to_the_next_backfill(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = clean_sample_server
+    settings = settings_for(server, sqlite_url, follow_depth=0, overlap=5)
+    with Store.open(sqlite_url) as store:
+        assert backfill_stopped_after_page(3, settings, store, monkeypatch).stopped
+        with Session(store.engine) as session:
+            query = select(FrontierRow.key).where(FrontierRow.kind == "article")
+            found = {key.removeprefix("a:") for key in session.scalars(query)}
+        server.clear_log()
+        report = run_crawl(settings, store)  # cron's next incremental run
+        # It fetched the section's articles the backfill had found (its sitemaps named
+        # other sections' too), and walked no further than the backfill's walk had: page
+        # 4, the backfill's next, is left pending for the next backfill.
+        assert store.archived_ids() == found & section_ids(server)
+        read = {r.path for r in server.requests if r.path.startswith("/api/")}
+        assert read <= {urlpath(server.site.loadmore_url(SECTION, n)) for n in (2, 3)}
+        assert f"backfill walk of {SECTION} under way: left to the next --full/--since run" in (
+            report.notes
+        )
+        server.clear_log()
+        run_crawl(settings, store, full=True)
+        assert store.archived_ids() == section_ids(server)
+    again = {r.path for r in server.requests}
+    assert urlpath(server.site.loadmore_url(SECTION, 4)) in again
+    assert urlpath(server.site.loadmore_url(SECTION, 3)) not in again
+
+
 def test_a_backfill_walking_next_page_links_goes_on_from_its_next_page(
     sample_server_factory: Callable[..., SampleSiteServer],
     sqlite_url: str,

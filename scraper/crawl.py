@@ -51,6 +51,8 @@ from .discover import (
     SITE_TZ,
     ListingItem,
     loadmore_url,
+    month_reaches,
+    months_newest_first,
     parse_loadmore,
     parse_rss,
     parse_section_page,
@@ -260,6 +262,8 @@ class _Crawl:
         self.failed_listings: list[tuple[str, str]] = []  # (key, reason) to try again
         self.hints: dict[str, str] = {}  # archived ids a sitemap says were edited lately
         self.api_blocked = False
+        self.listings_read = 0  # read to the end, whatever they gave
+        self.listings_forbidden = 0  # refused by robots.txt
         # A backfill left under way by earlier runs goes on from where it is: the sections
         # whose next load-more page (or next-page link) is pending walk on from it, and
         # the monthly sitemaps already read are not read again.
@@ -329,6 +333,14 @@ class _Crawl:
         if not self.stopping():
             self.archive_images_due()
         self.report.discovered = len(self.seen)
+        if self.listings_forbidden and not self.listings_read and not self.stopping():
+            # Nothing could be discovered, now or by any later run with these rules: a
+            # cron job must not report that as a quiet success.
+            self.report.blocked_by_robots = True
+            self.report.notes.append(
+                "robots.txt forbids every listing (section pages, feeds, sitemaps): "
+                "nothing can be discovered"
+            )
 
     def time_limit_alarm(self) -> threading.Timer | None:
         """Start the timer that, at the time limit, makes the fetcher give up its waits
@@ -440,6 +452,7 @@ class _Crawl:
         except ParseError as exc:
             self._listing_failed(entry, "bad-listing", str(exc))
         else:
+            self.listings_read += 1
             self.frontier.settle(entry.key, "done", self.run_id)
 
     def read_listing(self, entry: FrontierEntry, raw: RawPage) -> None:
@@ -531,10 +544,10 @@ class _Crawl:
 
     def _read_sitemap_index(self, entry: FrontierEntry, raw: RawPage) -> None:
         sitemap = parse_sitemap(raw.body, entry.url)
-        months = sorted(sitemap.entries, key=lambda e: e.lastmod or self.started, reverse=True)
+        months = months_newest_first(sitemap.entries)
         if self.since is not None:
             cutoff = _day_start(self.since)
-            months = [m for m in months if m.lastmod is None or m.lastmod >= cutoff]
+            months = [m for m in months if month_reaches(m, cutoff)]
         elif not self.full and self.archived:
             # Incremental: new articles are in the newest months (an empty archive reads all).
             months = months[:INCREMENTAL_SITEMAPS]
@@ -576,6 +589,7 @@ class _Crawl:
 
     def _listing_disallowed(self, entry: FrontierEntry, exc: RobotsDisallowed) -> None:
         self.report.skipped_by_robots += 1
+        self.listings_forbidden += 1
         self.frontier.settle(entry.key, "skipped", self.run_id, reason=exc.reason)
         if entry.kind in ("loadmore", BACKFILL) and not self.api_blocked:
             self.api_blocked = True

@@ -21,7 +21,7 @@ import json
 import re
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -415,6 +415,32 @@ def _w3c_time(value: str | None) -> datetime | None:
         return None
     # A bare date or a time without offset is the site's local time (+07:00).
     return when if when.tzinfo else when.replace(tzinfo=SITE_TZ)
+
+
+def months_newest_first(entries: Iterable[SitemapEntry]) -> list[SitemapEntry]:
+    """The monthly sitemaps of an index, the newest month first: by the month each one's
+    name gives, for ``lastmod`` is the last edit (one edit to an old story makes its month
+    look new); by ``lastmod`` only when the name gives none; first when neither does (it
+    may be the newest). Ties keep the index's order."""
+
+    def month(entry: SitemapEntry) -> tuple[int, int]:
+        named = sitemap_month(entry.url)
+        if named is None and entry.lastmod is not None:
+            local = entry.lastmod.astimezone(SITE_TZ)
+            named = (local.year, local.month)
+        return named or (10_000, 0)
+
+    return sorted(entries, key=month, reverse=True)
+
+
+def month_reaches(entry: SitemapEntry, cutoff: datetime) -> bool:
+    """Tell whether the monthly sitemap ``entry`` may list stories published from
+    ``cutoff`` on: its month is not earlier (by its name, else its ``lastmod``)."""
+    named = sitemap_month(entry.url)
+    if named is not None:
+        local = cutoff.astimezone(SITE_TZ)
+        return named >= (local.year, local.month)
+    return entry.lastmod is None or entry.lastmod >= cutoff
 
 
 def sitemap_month(url: str) -> tuple[int, int] | None:

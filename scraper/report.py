@@ -79,6 +79,8 @@ class CrawlReport:
     coverage_articles: int = 0
     coverage_warnings: list[str] = field(default_factory=list)
     stopped: bool = False
+    # robots.txt forbade every listing the run tried: it could discover nothing.
+    blocked_by_robots: bool = False
     notes: list[str] = field(default_factory=list)
     _have: Counter[str] = field(default_factory=Counter, repr=False)
 
@@ -113,10 +115,12 @@ class CrawlReport:
 
     @property
     def exit_code(self) -> int:
-        """3 when (nearly) every attempt failed, 4 on a coverage drop, 1 on some
-        failures, else 0."""
+        """3 when (nearly) every attempt failed or robots.txt forbade every listing, 4 on
+        a coverage drop, 1 on some failures, else 0."""
         attempted = self.fetched + self.failed_total
         if self.failed_total and attempted and self.failed_total / attempted >= NEARLY_ALL:
+            return EXIT_NEARLY_ALL_FAILED
+        if self.blocked_by_robots:
             return EXIT_NEARLY_ALL_FAILED
         if self.coverage_warnings:
             return EXIT_COVERAGE_DROPPED

@@ -100,6 +100,21 @@ def test_robots_disallowing_the_api_falls_back_to_sitemaps_and_rss(
     assert report.exit_code == EXIT_OK
 
 
+def test_a_robots_txt_shutting_the_crawler_out_is_exit_3_not_a_quiet_success(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(robots_blocked_agent="baohatinh-archive")
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings_for(server, sqlite_url), store)
+        assert store.archived_ids() == set()
+    assert [r.path for r in server.requests] == ["/robots.txt"]
+    assert report.skipped_by_robots > 0 and report.failed_total == 0
+    assert report.blocked_by_robots
+    assert "robots.txt forbids every listing (section pages, feeds, sitemaps): nothing can be " \
+        "discovered" in report.notes
+    assert report.exit_code == EXIT_NEARLY_ALL_FAILED
+
+
 def test_an_unreachable_robots_txt_is_reported_as_unreachable_not_as_a_rule(
     clean_sample_server: SampleSiteServer, sqlite_url: str
 ) -> None:

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from scraper.discover import parse_rss, parse_sitemap, sitemap_month
+from scraper.discover import (
+    SitemapEntry,
+    month_reaches,
+    months_newest_first,
+    parse_rss,
+    parse_sitemap,
+    sitemap_month,
+)
 from scraper.errors import ParseError
 from scraper.sample_site import SampleSiteServer
 
@@ -118,3 +125,34 @@ def test_a_feed_or_sitemap_link_urllib_cannot_read_is_skipped(bad: str) -> None:
     assert [entry.url.rsplit("-", 1)[1] for entry in entries] == [
         "post274411.html", "post274412.html", "post274413.html"
     ]
+
+
+def month_entry(name: str, lastmod: datetime | None) -> SitemapEntry:
+    return SitemapEntry(f"{BASE}/sitemaps/{name}", lastmod)
+
+
+def test_the_newest_months_are_those_the_names_give_not_the_last_edits() -> None:
+    edited = datetime(2030, 1, 1, tzinfo=VN)  # an old story edited (or a skewed clock)
+    entries = [
+        month_entry("news-2023-1.xml", edited),
+        month_entry("news-2024-10.xml.gz", datetime(2024, 10, 31, tzinfo=VN)),
+        month_entry("news-2024-9.xml", None),
+        month_entry("news-2024-11.xml", datetime(2024, 11, 2, tzinfo=VN)),
+        month_entry("other.xml", datetime(2024, 10, 5, tzinfo=VN)),  # no month in its name
+        month_entry("unknown.xml", None),  # neither: may be the newest
+    ]
+    newest = [entry.url.rsplit("/", 1)[1] for entry in months_newest_first(entries)]
+    assert newest == [
+        "unknown.xml", "news-2024-11.xml", "news-2024-10.xml.gz", "other.xml",
+        "news-2024-9.xml", "news-2023-1.xml",
+    ]
+
+
+def test_a_since_date_keeps_the_months_from_its_own_on() -> None:
+    cutoff = datetime(2024, 10, 1, tzinfo=VN)
+    assert month_reaches(month_entry("news-2024-10.xml", None), cutoff)
+    edited = datetime(2030, 1, 1, tzinfo=VN)
+    assert not month_reaches(month_entry("news-2024-9.xml", edited), cutoff)
+    assert month_reaches(month_entry("other.xml", datetime(2024, 10, 5, tzinfo=VN)), cutoff)
+    assert not month_reaches(month_entry("other.xml", datetime(2024, 9, 5, tzinfo=VN)), cutoff)
+    assert month_reaches(month_entry("other.xml", None), cutoff)

@@ -33,6 +33,8 @@ class SiteOptions:
     ``loadmore_shape``: ``"html"`` answers ``data.articles`` (HTML of story items),
     ``"contents"`` answers ``data.contents`` (a list of objects).
     ``robots_disallow_api``: add ``Disallow: /api/`` to robots.txt.
+    ``robots_blocked_agent``: a robots.txt group forbidding the whole site to that user
+    agent (as sites shut out one crawler by name).
     ``html_pagination``: section pages carry a ``rel="next"`` link to ``/<slug>/?page=N``,
     which lists what load-more page N lists.
     ``section_size``: articles of the Xây dựng Đảng section (benchmarks ask for thousands).
@@ -40,6 +42,7 @@ class SiteOptions:
 
     loadmore_shape: LoadmoreShape = "html"
     robots_disallow_api: bool = False
+    robots_blocked_agent: str | None = None
     section_size: int = 40
     html_pagination: bool = False  # section pages also link ?page=N with rel="next"
     gzip_sitemaps: bool = False  # monthly sitemaps as /sitemaps/news-YYYY-MM.xml.gz files

@@ -450,9 +450,11 @@ def loadmore_contents_payload(items: Sequence[ArticleTruth], has_more: bool) -> 
 
 
 # --- robots, feeds, sitemaps ---------------------------------------------------------------
-def render_robots(ctx: Ctx, disallow_api: bool) -> str:
-    """robots.txt. ``Allow: /`` comes last so first-match parsers agree with longest-match ones."""
-    lines = ["User-agent: *"]
+def render_robots(ctx: Ctx, disallow_api: bool, blocked_agent: str | None = None) -> str:
+    """robots.txt. ``Allow: /`` comes last so first-match parsers agree with longest-match ones.
+    ``blocked_agent`` gets a group of its own that forbids it everything."""
+    lines = [f"User-agent: {blocked_agent}", "Disallow: /", ""] if blocked_agent else []
+    lines.append("User-agent: *")
     if disallow_api:
         lines.append("Disallow: /api/")
     lines += [

@@ -657,7 +657,11 @@ def build_site(
     routes.update(_old_url_routes(articles))
     routes["/"] = _html(r.render_listing(ctx, "Tin mới nhất", _newest_first(articles)[:12], "home"))
     routes["/robots.txt"] = Response(
-        200, TEXT, r.render_robots(ctx, options.robots_disallow_api).encode("utf-8")
+        200,
+        TEXT,
+        r.render_robots(
+            ctx, options.robots_disallow_api, options.robots_blocked_agent
+        ).encode("utf-8"),
     )
     return SampleSite(
         base_url=base,

@@ -66,7 +66,7 @@ from .parsepool import PageParser
 from .records import Article, RawPage
 from .report import CrawlReport
 from .settings import Settings
-from .urls import article_id, canonicalize
+from .urls import article_id, canonicalize, host_of, on_site_host
 
 log = logging.getLogger("baohatinh.crawl")
 
@@ -254,6 +254,7 @@ class _Crawl:
         self.backfill = full or since is not None
         self.frontier = store.frontier()
         self.sections = {section.slug for section in settings.sections}
+        self.site_host = host_of(settings.site.base_url)
         self.archived = store.archived_ids()
         self.seen: set[str] = set()  # article ids discovered this run
         self.fetched_ids: set[str] = set()  # article ids fetched this run
@@ -570,7 +571,7 @@ class _Crawl:
             if found is None or (cutoff and page.lastmod and page.lastmod < cutoff):
                 continue
             if found in self.archived and page.lastmod and page.lastmod >= recent:
-                self.hints[found] = page.url
+                self.hints[found] = self._on_site(page.url)
             items.append(ListingItem(page.url, found))
         self.queue_articles(items, None)
 
@@ -583,9 +584,13 @@ class _Crawl:
         self.seen.update(item.article_id for item in items)
         new = [item for item in items if item.article_id not in self.archived]
         self.frontier.add(
-            FrontierEntry.article(item.article_id, item.url, section_slug) for item in new
+            FrontierEntry.article(item.article_id, self._on_site(item.url), section_slug)
+            for item in new
         )
         return len(items) - len(new)
+
+    def _on_site(self, url: str) -> str:
+        return on_site_host(url, self.site_host)
 
     def _listing_disallowed(self, entry: FrontierEntry, exc: RobotsDisallowed) -> None:
         self.report.skipped_by_robots += 1
@@ -730,7 +735,8 @@ class _Crawl:
             found = article_id(link.url, self.settings.profile)
             if found and found not in self.archived and found not in self.seen:
                 self.seen.add(found)
-                entries.append(FrontierEntry.article(found, canonicalize(link.url), None, depth))
+                url = self._on_site(canonicalize(link.url))
+                entries.append(FrontierEntry.article(found, url, None, depth))
         return entries
 
     def _fail(

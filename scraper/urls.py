@@ -83,6 +83,18 @@ def _canonical(url: str) -> str:
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
 
 
+def on_site_host(url: str, site_host: str) -> str:
+    """``url`` (canonical) with the ``www.`` twin of ``site_host`` written as ``site_host``
+    itself (``www.baohatinh.vn`` as ``baohatinh.vn``, or the reverse for a ``www`` site):
+    one site, whichever way a feed or a link names it, and a host the fetcher allows."""
+    parts = urlsplit(url)
+    twin = site_host.removeprefix("www.") if site_host.startswith("www.") else "www." + site_host
+    if (parts.hostname or "") != twin:
+        return url
+    port = parts.netloc.rpartition(":")[2] if parts.port else ""
+    return urlunsplit(parts._replace(netloc=site_host + (f":{port}" if port else "")))
+
+
 def host_of(url: str) -> str:
     """Return the lower-cased host name of ``url`` without its port."""
     return (urlsplit(url).hostname or "").lower()

@@ -190,7 +190,10 @@ class Frontier:
         "Đọc thêm" link, a sitemap) that is pending, or was skipped because its own page
         names no configured section, takes the section of a listing that names it now, and
         the smaller depth, as if the listing had named it first: it is (again) pending, its
-        page then need not say the section itself. Raises ``StoreError``.
+        page then need not say the section itself. And a row not fetched yet (pending, or
+        failed) that a section's listing names by another URL takes that URL, a failed one
+        pending again: the URL met first (a feed's alias on a host not allowed, say) must
+        not keep the article from the archive. Raises ``StoreError``.
         """
         rows = [_values(entry, PENDING) for entry in entries]
         if not rows:
@@ -198,7 +201,9 @@ class Frontier:
         with self._write("adding URLs to the frontier") as session:
             connection = session.connection()
             added = _insert_new(connection, rows)
-            _claim_for_sections(connection, [row for row in rows if row["key"] not in added])
+            known = [row for row in rows if row["key"] not in added]
+            _claim_for_sections(connection, known)
+            _take_listed_urls(connection, known)
             return len(added)
 
     def requeue(self, entries: Iterable[FrontierEntry]) -> None:
@@ -489,6 +494,37 @@ def _claim_for_sections(connection: Connection, rows: list[dict[str, Any]]) -> N
         )
     )
     connection.execute(statement, claims)
+
+
+def _take_listed_urls(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Give the rows not fetched yet among ``rows`` (known keys) the URL a section's
+    listing names them by, when it is another; a failed one is pending again, due now."""
+    listed = [
+        {"listed": row["key"], "listed_url": row["url"], "now": row["updated_at"]}
+        for row in rows
+        if row["section_slug"] is not None
+    ]
+    if not listed:
+        return
+    table = FrontierRow.__table__
+    failed = table.c.state == FAILED
+    statement = (
+        update(table)
+        .where(
+            table.c.key == bindparam("listed"),
+            table.c.url != bindparam("listed_url"),
+            or_(table.c.state == PENDING, failed),
+        )
+        .values(
+            url=bindparam("listed_url"),
+            state=PENDING,
+            reason=case((failed, None), else_=table.c.reason),
+            last_run_id=case((failed, None), else_=table.c.last_run_id),
+            next_attempt_at=case((failed, bindparam("now")), else_=table.c.next_attempt_at),
+            updated_at=bindparam("now"),
+        )
+    )
+    connection.execute(statement, listed)
 
 
 def _insert_new(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:

@@ -115,6 +115,17 @@ def test_a_robots_txt_shutting_the_crawler_out_is_exit_3_not_a_quiet_success(
     assert report.exit_code == EXIT_NEARLY_ALL_FAILED
 
 
+def test_feeds_naming_articles_on_the_www_twin_host_lose_none_of_them(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+) -> None:
+    server = sample_server_factory(www_feed_links=True)
+    with Store.open(sqlite_url) as store:
+        # The feed is read before the load-more pages that name the same articles.
+        report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
+        assert store.archived_ids() == section_ids(server)
+    assert report.failed_total == 0 and report.exit_code == EXIT_OK
+
+
 def test_an_unreachable_robots_txt_is_reported_as_unreachable_not_as_a_rule(
     clean_sample_server: SampleSiteServer, sqlite_url: str
 ) -> None:

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.urls import TRACKING_PARAMS, article_id, canonicalize, host_of, is_article_url, join
+from scraper.urls import (
+    TRACKING_PARAMS,
+    article_id,
+    canonicalize,
+    host_of,
+    is_article_url,
+    join,
+    on_site_host,
+)
 
 
 @pytest.mark.parametrize(
@@ -145,3 +153,25 @@ def test_join_and_canonicalize_answer_as_urljoin_does(base: str, url: str) -> No
 def test_join_keeps_urljoins_corner_cases(base: str, url: str) -> None:
     assert _outcome(join, base, url) == _outcome(urljoin, base, url)
     assert _outcome(canonicalize, url, base) == _outcome(_canonicalize_with_urljoin, url, base)
+
+
+@pytest.mark.parametrize(
+    ("url", "site_host", "expected"),
+    [
+        ("https://www.baohatinh.vn/a-post1.html?x=1", "baohatinh.vn",
+         "https://baohatinh.vn/a-post1.html?x=1"),
+        ("http://www.localhost:8080/a-post1.html", "localhost",
+         "http://localhost:8080/a-post1.html"),
+        ("https://baohatinh.vn/a-post1.html", "www.baohatinh.vn",
+         "https://www.baohatinh.vn/a-post1.html"),
+        # Other hosts are other hosts: the image CDN, a sister site, the site itself.
+        ("https://cdn.baohatinh.vn/a.jpg", "baohatinh.vn", "https://cdn.baohatinh.vn/a.jpg"),
+        ("https://www.baohatinh.vn.example/a", "baohatinh.vn",
+         "https://www.baohatinh.vn.example/a"),
+        ("https://baohatinh.vn/a-post1.html", "baohatinh.vn", "https://baohatinh.vn/a-post1.html"),
+    ],
+)
+def test_the_www_twin_of_the_site_s_host_is_the_site(
+    url: str, site_host: str, expected: str
+) -> None:
+    assert on_site_host(url, site_host) == expected

@@ -653,6 +653,12 @@ def build_site(
         routes[page.truth.path] = _article_response(r.render_article(ctx, page), page.truth)
     routes.update(_section_routes(ctx, listings, options))
     routes.update(_feed_routes(ctx, articles, listings, options.gzip_sitemaps))
+    if options.www_feed_links:
+        twin = ctx.base.replace("://", "://www.", 1)
+        for path in [path for path in routes if path.startswith("/rss/")]:
+            feed = routes[path]
+            body = feed.body.decode("utf-8").replace(ctx.base + "/", twin + "/")
+            routes[path] = replace(feed, body=body.encode("utf-8"))
     routes.update(_tag_routes(ctx, articles))
     routes.update(_old_url_routes(articles))
     routes["/"] = _html(r.render_listing(ctx, "Tin mới nhất", _newest_first(articles)[:12], "home"))

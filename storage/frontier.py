@@ -148,7 +148,13 @@ def apply_settlements(connection: Connection, settlements: Sequence[Settlement])
             "s_run_id": settlement.run_id,
             "s_updated_at": now,
         }
-        if settlement.etag is not None or settlement.last_modified is not None:
+        # A removed page's validators go: were it back unchanged, a conditional request
+        # would answer 304, and the article would never be seen back on the site.
+        if (
+            settlement.etag is not None
+            or settlement.last_modified is not None
+            or settlement.state == REMOVED
+        ):
             values.update(s_etag=settlement.etag, s_last_modified=settlement.last_modified)
             validated.append(values)
         else:

@@ -297,16 +297,17 @@ class Store:
 
     def mark_removed(self, article_id: str, seen_at: datetime | None = None) -> bool:
         """Mark archived article ``article_id`` as gone from the site since ``seen_at``
-        (default now), keeping its last good version untouched. Returns False when no
-        such article is archived. Raises ``StoreError``."""
+        (default now), keeping its last good version untouched. Returns True when it was
+        on the site until now; False when it was marked already (its first time seen gone
+        is kept) or no such article is archived. Raises ``StoreError``."""
         when = _aware(seen_at or _now(), "removal time")
         with self._write(f"marking article {article_id} removed") as session:
             row = session.scalars(
                 select(ArticleRow).where(ArticleRow.article_id == article_id)
             ).one_or_none()
-            if row is None:
+            if row is None or row.removed_at is not None:
                 return False
-            row.removed_at = row.removed_at or when
+            row.removed_at = when
             return True
 
     def log_fetch(self, raw: RawPage, *, run_id: int | None = None) -> None:
@@ -333,11 +334,13 @@ class Store:
             return set(session.scalars(select(ArticleRow.article_id)))
 
     def recent_articles(self, since: datetime) -> list[tuple[str, str]]:
-        """Return ``(site id, url)`` of the articles published since ``since`` and not
-        marked removed, newest first: the ones an incremental run re-checks."""
+        """Return ``(site id, url)`` of the articles published since ``since``, newest
+        first: the ones an incremental run re-checks. Those marked removed are among them:
+        one seen back on the site is on it again (a page taken down for an edit, or a
+        passing 404)."""
         query = (
             select(ArticleRow.article_id, ArticleRow.url)
-            .where(ArticleRow.published_at >= since, ArticleRow.removed_at.is_(None))
+            .where(ArticleRow.published_at >= since)
             .order_by(ArticleRow.published_at.desc())
         )
         with self._read("listing recent articles") as session:

@@ -227,6 +227,17 @@ def test_articles_gone_from_the_site_are_marked_removed_and_kept(
         assert after.article == before.article and after.revisions == before.revisions
         others = section_ids(server) - {gone_410, gone_404, moved_home}
         assert all(store.get_article(i).removed_at is None for i in others)
+        # Still gone at the next re-check: counted once, the first time seen gone kept.
+        first_seen = store.get_article(gone_404).removed_at
+        again = run_crawl(settings_for(server, sqlite_url, recheck_days=100_000), store)
+        assert again.removed == 0
+        assert store.get_article(gone_404).removed_at == first_seen
+        # Back on the site (unchanged: no conditional request may hide it), it is on it.
+        server.faults.clear()
+        back = run_crawl(settings_for(server, sqlite_url, recheck_days=100_000), store)
+        assert back.removed == 0
+        restored = store.get_article(gone_410)
+        assert restored.removed_at is None and restored.revisions == before.revisions
 
 
 def test_a_full_backfill_walks_the_whole_history_and_sitemaps(

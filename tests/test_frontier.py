@@ -190,7 +190,7 @@ def test_mark_removed_keeps_the_article_and_sets_the_time_once(store: Store) -> 
     assert store.mark_removed("7")
     first = store.get_article("7").removed_at
     assert first is not None
-    assert store.mark_removed("7")
+    assert not store.mark_removed("7")  # seen gone again: not news, the first time kept
     assert store.get_article("7").removed_at == first
     assert store.get_article("7").article == make_article("7")
     assert not store.mark_removed("8")

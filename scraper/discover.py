@@ -170,7 +170,7 @@ def parse_loadmore(
         raise ParseError(api_url, f"load-more answer is not the expected JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ParseError(api_url, "load-more answer has no 'data' object")
-    has_more = bool(data.get("hasMoreContent", False))
+    has_more = _truth(data.get("hasMoreContent", False))
     if isinstance(data.get("contents"), list):
         items = _items_from_contents(data["contents"], api_url, profile)
     else:
@@ -196,6 +196,13 @@ def _items_from_contents(
                 item = replace(item, published=_epoch_time(when))
             items.setdefault(item.article_id, item)
     return tuple(items.values())
+
+
+def _truth(value: Any) -> bool:
+    """A JSON flag, as a boolean or as text ("false", "0": an API may quote it)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
 
 
 # Epoch times past this many seconds (the year 5138) are read as milliseconds, as

@@ -249,3 +249,13 @@ def test_any_load_more_json_gives_a_page_or_the_parse_error_naming_it(
             parse_loadmore(json.dumps(payload), BASE + "/api/x-2.html", DEFAULT_PROFILE)
         except ParseError as exc:
             assert "/api/x-2.html" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("flag", "has_more"),
+    [(True, True), (False, False), ("true", True), ("false", False), ("0", False), (1, True),
+     (0, False), (None, False)],
+)
+def test_has_more_content_is_read_as_a_flag_quoted_or_not(flag: object, has_more: bool) -> None:
+    body = json.dumps({"data": {"articles": story("/a-post1.html", "A"), "hasMoreContent": flag}})
+    assert parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE).has_more is has_more

@@ -12,6 +12,8 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
+from storage.export import CSV_BOM, spreadsheet_cell
+
 from .render import render_results
 
 if TYPE_CHECKING:
@@ -56,8 +58,12 @@ def format_results(
 
 
 def _csv(records: list[dict[str, Any]]) -> str:
+    # As an export's: the byte-order mark for Excel, formulas quoted.
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(
+        {key: spreadsheet_cell(record[key]) for key in CSV_COLUMNS} for record in records
+    )
     return buffer.getvalue()

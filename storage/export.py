@@ -22,12 +22,14 @@ from .store import ArchivedArticle, Store
 
 __all__ = [
     "CITATION_KEYS",
+    "CSV_BOM",
     "EXPORT_KEYS",
     "csv_row",
     "export_csv",
     "export_jsonl",
     "export_record",
     "selected_articles",
+    "spreadsheet_cell",
 ]
 
 EXPORT_KEYS = (
@@ -59,6 +61,11 @@ CITATION_KEYS = (
     "removed",  # the site no longer serves the article (the archive keeps it)
     "removed_at",
 )
+
+# The byte-order mark a CSV export starts with: Excel takes the file for UTF-8 only then.
+CSV_BOM = "\ufeff"
+# How a cell that a spreadsheet would run as a formula starts.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -139,11 +146,15 @@ def export_csv(store: Store, out: TextIO, *, article_ids: Iterable[str] | None =
     """Write the archived articles to ``out`` as CSV with a header row, newest first
     (or in the order of ``article_ids``, see ``selected_articles``).
 
-    Columns are ``EXPORT_KEYS`` then ``CITATION_KEYS``; lists (tags, images, related) are
-    JSON strings, missing values empty, ``removed`` is ``true``/``false``. Open ``out``
-    with ``newline=""`` (the csv module writes ``\\r\\n``). Returns the number of articles
-    written. Raises ``StoreError`` if the database refuses.
+    The text starts with a byte-order mark (``CSV_BOM``): without it Excel reads the file
+    in the machine's code page and garbles the Vietnamese. Columns are ``EXPORT_KEYS``
+    then ``CITATION_KEYS``; lists (tags, images, related) are JSON strings, missing values
+    empty, ``removed`` is ``true``/``false``, and a text that a spreadsheet would run as a
+    formula is quoted (see ``spreadsheet_cell``). Open ``out`` with ``newline=""`` (the
+    csv module writes ``\\r\\n``). Returns the number of articles written. Raises
+    ``StoreError`` if the database refuses.
     """
+    out.write(CSV_BOM)
     writer = csv.DictWriter(out, fieldnames=(*EXPORT_KEYS, *CITATION_KEYS))
     writer.writeheader()
     count = 0
@@ -154,11 +165,24 @@ def export_csv(store: Store, out: TextIO, *, article_ids: Iterable[str] | None =
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    """Return an ``export_record`` as a CSV row: lists as JSON, booleans as true/false."""
+    """Return an ``export_record`` as a CSV row: lists as JSON, booleans as true/false,
+    texts as ``spreadsheet_cell`` makes them."""
     return {key: _cell(value) for key, value in record.items()}
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """``value``, or for a text that a spreadsheet would read as a formula (starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) that text after an apostrophe,
+    which spreadsheets show as text and do not run: the archive holds a third party's
+    words, and a title like ``=HYPERLINK(…)`` must not become a live link or command."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return spreadsheet_cell(value)

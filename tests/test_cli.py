@@ -194,7 +194,7 @@ def test_search_as_csv_has_plain_snippets_and_a_header(demo_db: Path) -> None:
     result = _search(demo_db, "dân vận khéo", "--format", "csv", "--limit", "3")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "published_at,title,section,url,article_id,snippet"
+    assert lines[0] == "\ufeffpublished_at,title,section,url,article_id,snippet"  # for Excel
     assert len(lines) == 4
     assert "\x1b" not in result.stdout
 

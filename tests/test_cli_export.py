@@ -74,7 +74,7 @@ def test_section_author_and_tag_filters_select_as_search_does(crawled: Path) -> 
 def test_a_filtered_csv_export_to_a_file_says_how_many(crawled: Path) -> None:
     target = crawled.parent / "dan-van.csv"
     _, said = baohatinh(crawled, "export", DEMO_QUERY, "--format", "csv", "-o", str(target))
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert [row["article_id"] for row in rows] == searched_ids(crawled, DEMO_QUERY)
     assert said == f"exported {len(rows)} article(s) to {target}\n"
 

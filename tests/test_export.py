@@ -98,12 +98,34 @@ def test_empty_archive_exports_nothing(store: Store) -> None:
     assert out.getvalue() == ""
 
 
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_quoted(store: Store) -> None:
+    # The archive holds a third party's words; JSON Lines keeps them as they are.
+    article = make_article(
+        title='=HYPERLINK("http://x.example","bấm")', lead="+cmd|' /C calc'!A0",
+        author="@SUM(1+1)", tags=("-Dân vận", "Hương Sơn"),
+    )
+    store.save_article(article, make_raw(article))
+    out = io.StringIO(newline="")
+    export_csv(store, out)
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff"), newline="")))
+    assert row["title"] == "'" + article.title
+    assert row["lead"] == "'" + (article.lead or "")
+    assert row["author"] == "'@SUM(1+1)"
+    assert json.loads(row["tags"]) == ["-Dân vận", "Hương Sơn"]  # a JSON list starts with [
+    assert row["url"] == article.url
+    lines = io.StringIO()
+    export_jsonl(store, lines)
+    assert json.loads(lines.getvalue())["title"] == article.title
+
+
 def test_csv_has_the_same_columns_with_lists_as_json(store: Store) -> None:
     article = make_article()
     store.save_article(article, make_raw(article))
     out = io.StringIO(newline="")
     assert export_csv(store, out) == 1
-    reader = csv.DictReader(io.StringIO(out.getvalue(), newline=""))
+    # The byte-order mark first: Excel takes the file for UTF-8 only with it.
+    assert out.getvalue().startswith("\ufeffurl,article_id,")
+    reader = csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff"), newline=""))
     assert reader.fieldnames == PROMISED_KEYS + CITATION
     [row] = list(reader)
     assert row["removed"] == "false" and row["removed_at"] == ""

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from scraper.errors import ArticleNotFound, QueryError
 from storage import EXPORT_KEYS, ArchivedArticle, SearchHit, SearchResults, Store
-from storage.export import CITATION_KEYS, csv_row, export_record, selected_articles
+from storage.export import CITATION_KEYS, CSV_BOM, csv_row, export_record, selected_articles
 from storage.links import related_links
 from storage.query import SORTS, SearchFilters, SearchQuery, parse_day, shown
 from storage.search import MAX_OFFSET, mark_html, matching_ids, search, snippet
@@ -405,6 +405,7 @@ def _jsonl_lines(articles: Iterator[Any]) -> Iterator[str]:
 
 def _csv_lines(articles: Iterator[Any]) -> Iterator[str]:
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     # The same columns and cells as ``baohatinh export --format csv``.
     writer = csv.DictWriter(buffer, fieldnames=(*EXPORT_KEYS, *CITATION_KEYS))
     writer.writeheader()

@@ -280,6 +280,11 @@ def search(ctx: click.Context, query: str, fmt: str, limit: int, offset: int,
     from .search_output import format_results
 
     request = search_request(query, criteria)
+    if not query.strip() and request.filters.is_empty():
+        raise QueryError(
+            "nothing to search for: give words, or a filter (--from, --to, --section, "
+            "--author, --tag, --with-images); `baohatinh export` lists every article"
+        )
     with _open_store(ctx) as store:
         results = run_search(store, request, limit=limit, offset=offset)
     output = format_results(results, query, fmt, bold=sys.stdout.isatty(), offset=offset)
@@ -327,7 +332,7 @@ def export(ctx: click.Context, query: str, fmt: str, output: str | None,
     """Export the archive (JSON Lines or CSV with fixed keys and citation keys, or WARC).
 
     With a QUERY or filters (as for `search`), only the matching articles, in result
-    order; without, every article, newest first.
+    order; without, every article, newest first (--sort oldest: oldest first).
     """
     from storage import export_csv, export_jsonl
 
@@ -341,17 +346,18 @@ def export(ctx: click.Context, query: str, fmt: str, output: str | None,
         _export_warc(ctx, output, request if selects else None)
         return
     writer: Callable[..., int] = export_jsonl if fmt == "jsonl" else export_csv
+    oldest = request.sort == "oldest"  # every article: newest first unless asked
     with _open_store(ctx) as store:
         ids = _matching(store, request) if selects else None
         if output is None:
             try:
-                count = writer(store, sys.stdout, article_ids=ids)
+                count = writer(store, sys.stdout, article_ids=ids, oldest=oldest)
                 sys.stdout.flush()
             except OSError as exc:  # a full disk or a closed pipe behind the redirection
                 raise OutputError("standard output", exc.strerror or str(exc)) from None
         else:
             with _output_file(output, "w") as handle:
-                count = writer(store, handle, article_ids=ids)
+                count = writer(store, handle, article_ids=ids, oldest=oldest)
     click.echo(f"exported {count} article(s)" + (f" to {output}" if output else ""), err=True)
 
 

@@ -110,41 +110,45 @@ def export_record(archived: ArchivedArticle) -> dict[str, Any]:
 
 
 def selected_articles(
-    store: Store, article_ids: Iterable[str] | None = None
+    store: Store, article_ids: Iterable[str] | None = None, *, oldest: bool = False
 ) -> Iterator[ArchivedArticle]:
-    """Yield the archived articles to export: all of them newest first, or those of
-    ``article_ids`` in its order (ids not in the archive are left out).
+    """Yield the archived articles to export: all of them newest first (``oldest``: oldest
+    first), or those of ``article_ids`` in its order (ids not in the archive left out).
 
     Streams from the database, ``EXPORT_BATCH`` articles at a time, however many ids the
     iterable yields. Raises ``StoreError``.
     """
     # Small batches: a batch of full articles is what an export holds in memory.
     if article_ids is None:
-        yield from store.iter_articles(batch_size=EXPORT_BATCH)
+        yield from store.iter_articles(batch_size=EXPORT_BATCH, oldest=oldest)
         return
     ids = iter(article_ids)
     while batch := list(islice(ids, EXPORT_BATCH)):
         yield from store.get_articles(batch)
 
 
-def export_jsonl(store: Store, out: TextIO, *, article_ids: Iterable[str] | None = None) -> int:
+def export_jsonl(
+    store: Store, out: TextIO, *, article_ids: Iterable[str] | None = None, oldest: bool = False
+) -> int:
     """Write the archived articles to ``out``, one JSON object per line, newest first
-    (or in the order of ``article_ids``, see ``selected_articles``).
+    (or oldest first, or in the order of ``article_ids``: see ``selected_articles``).
 
     Keys: ``EXPORT_KEYS`` then ``CITATION_KEYS``. Returns the number of articles written.
     Raises ``StoreError`` if the database refuses.
     """
     count = 0
-    for archived in selected_articles(store, article_ids):
+    for archived in selected_articles(store, article_ids, oldest=oldest):
         out.write(json.dumps(export_record(archived), ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
 
 
-def export_csv(store: Store, out: TextIO, *, article_ids: Iterable[str] | None = None) -> int:
+def export_csv(
+    store: Store, out: TextIO, *, article_ids: Iterable[str] | None = None, oldest: bool = False
+) -> int:
     """Write the archived articles to ``out`` as CSV with a header row, newest first
-    (or in the order of ``article_ids``, see ``selected_articles``).
+    (or oldest first, or in the order of ``article_ids``: see ``selected_articles``).
 
     The text starts with a byte-order mark (``CSV_BOM``): without it Excel reads the file
     in the machine's code page and garbles the Vietnamese. Columns are ``EXPORT_KEYS``
@@ -158,7 +162,7 @@ def export_csv(store: Store, out: TextIO, *, article_ids: Iterable[str] | None =
     writer = csv.DictWriter(out, fieldnames=(*EXPORT_KEYS, *CITATION_KEYS))
     writer.writeheader()
     count = 0
-    for archived in selected_articles(store, article_ids):
+    for archived in selected_articles(store, article_ids, oldest=oldest):
         writer.writerow(csv_row(export_record(archived)))
         count += 1
     return count

@@ -48,6 +48,15 @@ from .save import ArticleToSave, SaveOutcome
 __all__ = ["ArchivedArticle", "ArticleToSave", "SaveOutcome", "Store"]
 
 
+def published_order(articles: Any, oldest: bool = False) -> tuple[Any, Any]:
+    """The ORDER BY of a listing of ``articles`` (the table) by publication: newest first,
+    or oldest first, the undated last either way, ties in archiving order."""
+    published, pk = articles.c.published_at, articles.c.id
+    if oldest:
+        return published.asc().nulls_last(), pk.asc()
+    return published.desc().nulls_last(), pk.desc()
+
+
 @dataclass(frozen=True, slots=True)
 class ArchivedArticle:
     """An archived article with the archive's own facts about it (times in UTC)."""
@@ -375,15 +384,16 @@ class Store:
                 raise ArticleNotFound(f"no archived article has the id or URL {key!r}")
             return _archived(found[0], found[1])
 
-    def iter_articles(self, *, batch_size: int = 500) -> Iterator[ArchivedArticle]:
-        """Yield every archived article, newest published first (undated last).
+    def iter_articles(
+        self, *, batch_size: int = 500, oldest: bool = False
+    ) -> Iterator[ArchivedArticle]:
+        """Yield every archived article, newest published first, or with ``oldest`` oldest
+        first (undated last either way).
 
         Rows are streamed ``batch_size`` at a time (a server-side cursor on PostgreSQL),
         so memory stays bounded however large the archive. Raises ``StoreError``.
         """
-        query = _archived_query().order_by(
-            ArticleRow.published_at.desc().nulls_last(), ArticleRow.id.desc()
-        )
+        query = _archived_query().order_by(*published_order(ArticleRow.__table__, oldest))
         with self._read("reading articles") as session:
             result = session.execute(query.execution_options(yield_per=batch_size))
             for row, revisions in result:

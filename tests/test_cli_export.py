@@ -61,6 +61,18 @@ def test_export_writes_exactly_what_search_finds_in_its_order(
     assert exported_ids(crawled, *criteria) == expected
 
 
+def test_every_article_oldest_first_with_sort_oldest_and_no_query(crawled: Path) -> None:
+    newest = exported_ids(crawled)
+    assert exported_ids(crawled, "--sort", "oldest") != newest
+    published = {
+        json.loads(line)["article_id"]: json.loads(line)["published_at"]
+        for line in baohatinh(crawled, "export")[0].splitlines()
+    }
+    oldest = exported_ids(crawled, "--sort", "oldest")
+    dated = [published[i] for i in oldest if published[i]]
+    assert sorted(oldest) == sorted(newest) and dated == sorted(dated)
+
+
 def test_section_author_and_tag_filters_select_as_search_does(crawled: Path) -> None:
     first = json.loads(baohatinh(crawled, "export")[0].splitlines()[0])
     for option, value in [("--section", first["section"]), ("--author", first["author"]),

@@ -240,6 +240,8 @@ def test_iter_articles_streams_newest_published_first(store: Store) -> None:
     store.save_article(undated, make_raw(undated))
     ids = [archived.article.article_id for archived in store.iter_articles(batch_size=2)]
     assert ids == ["12", "10", "13", "11", "14"]
+    oldest = [a.article.article_id for a in store.iter_articles(batch_size=2, oldest=True)]
+    assert oldest == ["11", "13", "10", "12", "14"]  # the undated last either way
 
 
 # --- crawl runs and counts ---------------------------------------------------------------

@@ -115,6 +115,19 @@ def test_an_empty_query_lists_every_article_newest_first(archive: Store) -> None
     ]
 
 
+def test_every_article_oldest_first_when_asked_on_the_page_and_in_its_export(
+    archive: Store,
+) -> None:
+    client = client_for(archive)
+    newest = hit_titles(client.get("/").text)
+    html = client.get("/", params={"sap_xep": "oldest"}).text
+    assert hit_titles(html) == list(reversed(newest))
+    assert '<option value="oldest" selected>' in html
+    exported = client.get("/xuat.jsonl", params={"sap_xep": "oldest"}).text.splitlines()
+    titles = [json.loads(line)["title"] for line in exported]
+    assert [title.replace('"', "&#34;") for title in titles] == list(reversed(newest))
+
+
 def test_sort_by_date_either_way(archive: Store) -> None:
     client = client_for(archive)
     newest = hit_titles(client.get("/", params={"q": "dân vận", "sap_xep": "newest"}).text)

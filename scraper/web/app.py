@@ -191,7 +191,8 @@ class _Pages:
         empty form lists every article, newest first. Raises ``QueryError``, ``StoreError``.
         """
         if lists_everything(form):
-            return _every_article(self.store, limit=limit, offset=offset)
+            oldest = form.sort == "oldest"
+            return _every_article(self.store, limit=limit, offset=offset, oldest=oldest)
         return search(self.store, form, limit=limit, offset=offset)
 
     # --- article -------------------------------------------------------------------------
@@ -250,7 +251,7 @@ class _Pages:
         media_type, lines = _EXPORTS[fmt]
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         return StreamingResponse(
-            lines(selected_articles(self.store, ids)),
+            lines(selected_articles(self.store, ids, oldest=form.sort == "oldest")),
             media_type=media_type,
             headers={"Content-Disposition": f'attachment; filename="baohatinh-{stamp}.{fmt}"'},
         )
@@ -328,9 +329,9 @@ def lists_everything(form: SearchQuery) -> bool:
     return not form.text.strip() and form.filters.is_empty()
 
 
-def _every_article(store: Store, *, limit: int, offset: int) -> SearchResults:
+def _every_article(store: Store, *, limit: int, offset: int, oldest: bool) -> SearchResults:
     total = store.counts()["articles"]
-    page = store.get_articles(facets.newest_ids(store, limit=limit, offset=offset))
+    page = store.get_articles(facets.listed_ids(store, limit=limit, offset=offset, oldest=oldest))
     return SearchResults(total=total, hits=[_listed(archived) for archived in page])
 
 

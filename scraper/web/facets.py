@@ -15,8 +15,9 @@ from sqlalchemy import select, text
 from storage import Store, fold
 from storage.engine import database_errors
 from storage.models import ArticleRow
+from storage.store import published_order
 
-__all__ = ["Choices", "choices", "newest_ids"]
+__all__ = ["Choices", "choices", "listed_ids"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +52,11 @@ def _sorted(values: Sequence[str | None]) -> list[str]:
     return sorted({value for value in values if value}, key=lambda value: (fold(value), value))
 
 
-def newest_ids(store: Store, *, limit: int, offset: int) -> list[str]:
+def listed_ids(store: Store, *, limit: int, offset: int, oldest: bool = False) -> list[str]:
     """Return the site ids of ``limit`` articles from ``offset``, newest published first
-    (undated last), the order of ``Store.iter_articles``. Raises ``StoreError``."""
+    (``oldest``: oldest first; undated last), the order of ``Store.iter_articles``.
+    Raises ``StoreError``."""
     a = ArticleRow.__table__
-    query = (
-        select(a.c.article_id)
-        .order_by(a.c.published_at.desc().nulls_last(), a.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    query = select(a.c.article_id).order_by(*published_order(a, oldest)).limit(limit).offset(offset)
     with database_errors(store.engine.url, "listing articles"), store.engine.connect() as conn:
         return list(conn.execute(query).scalars())

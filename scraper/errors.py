@@ -107,7 +107,10 @@ class NotAnArticle(ParseError):
 
 
 class StoreError(BaohatinhError):
-    """The archive database could not do what was asked."""
+    """The archive database could not do what was asked: it cannot be opened (a bad URL,
+    a missing folder, not a database, a server down) or refused a read or a write."""
+
+    exit_code = 5  # EXIT_ARCHIVE_FAILED: not 1, "some URLs failed", which cron lets pass
 
 
 class SchemaMismatch(StoreError):
@@ -117,7 +120,9 @@ class SchemaMismatch(StoreError):
 
 
 class ArticleNotFound(StoreError):
-    """No archived article matches the given id or URL."""
+    """No archived article matches the given id or URL (or has the revision asked for)."""
+
+    exit_code = 1  # as grep: what was looked for is not there
 
 
 class QueryError(BaohatinhError):

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.errors import StoreError
+from scraper.errors import OutputError, StoreError
 
 from .engine import sqlite_path
 from .store import Store
@@ -35,8 +35,9 @@ class BackupResult:
 def backup_sqlite(store: Store, destination: str | os.PathLike[str]) -> BackupResult:
     """Copy the SQLite archive of ``store`` to ``destination`` (a new file) and check it.
 
-    Raises ``StoreError`` for a PostgreSQL archive (use pg_dump), an empty, existing or
-    unwritable destination, or a copy that fails its integrity check.
+    Raises ``OutputError`` for an empty or existing destination, or one in no folder, and
+    ``StoreError`` for a PostgreSQL archive (use pg_dump), a destination that cannot be
+    written, or a copy that fails its integrity check.
     """
     source = sqlite_path(store.engine.url)
     if store.dialect != "sqlite" or source is None:
@@ -44,12 +45,12 @@ def backup_sqlite(store: Store, destination: str | os.PathLike[str]) -> BackupRe
             f"{store.url}: db backup copies SQLite files; back up PostgreSQL with pg_dump"
         )
     if not os.fspath(destination):  # Path("") is ".", which exists: say what is wrong
-        raise StoreError("db backup: the backup path is empty; name a new file")
+        raise OutputError("", "the backup path is empty; name a new file")
     target = Path(destination)
     if target.exists():
-        raise StoreError(f"{target}: already exists; choose a new file for the backup")
+        raise OutputError(str(target), "it already exists; choose a new file for the backup")
     if not target.absolute().parent.is_dir():
-        raise StoreError(f"{target}: folder does not exist")
+        raise OutputError(str(target), "its folder does not exist")
     partial = target.with_name(f".{target.name}.partial")
     try:
         _copy(store, partial)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, insert, select, text
 
-from scraper.errors import StoreError
+from scraper.errors import OutputError, StoreError
 from storage import Store, rawcodec
 from storage.backup import backup_sqlite
 from storage.models import FetchLogRow, RawPageRow
@@ -160,7 +160,7 @@ def test_backup_is_a_consistent_archive_while_a_crawl_writes(
 def test_backup_refuses_to_overwrite(sqlite_store: Store, tmp_path: Path) -> None:
     target = tmp_path / "exists.db"
     target.write_bytes(b"keep me")
-    with pytest.raises(StoreError, match="exists.db: already exists"):
+    with pytest.raises(OutputError, match="exists.db: it already exists"):
         backup_sqlite(sqlite_store, target)
     assert target.read_bytes() == b"keep me"
 

@@ -116,7 +116,7 @@ def test_db_backup_copies_and_refuses_to_overwrite(archive: Path, tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert "backed up 2 article(s)" in result.stdout
     again = run("db", "backup", str(copy), cwd=tmp_path, env=env_for(archive))
-    assert again.returncode == 1 and again.stderr.count("\n") == 1
+    assert again.returncode == 2 and again.stderr.count("\n") == 1  # bad input
     assert "already exists" in again.stderr
 
 
@@ -142,7 +142,7 @@ def test_a_file_that_is_no_database_is_one_line(tmp_path: Path) -> None:
     notes = tmp_path / "notes.db"
     notes.write_bytes(b"PK\x03\x04 not a database at all" * 100)
     result = run("stats", cwd=tmp_path, env=env_for(notes))
-    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.returncode == 5 and result.stderr.count("\n") == 1  # the archive failed
     assert "notes.db: not an SQLite database" in result.stderr
 
 

@@ -403,7 +403,11 @@ def _export_warc(ctx: click.Context, output: str | None, request: Any) -> None:
         # WARC records follow the fetch log's order: the matching ids are a set to look in.
         ids = set(_matching(store, request)) if request is not None else None
         count = export_warc(
-            store, handle, user_agent=_settings(ctx).crawl.user_agent, article_ids=ids
+            store,
+            handle,
+            user_agent=_settings(ctx).crawl.user_agent,
+            article_ids=ids,
+            filename=os.path.basename(output),
         )
     click.echo(f"exported {count} fetch(es) to {output}", err=True)
 

@@ -32,8 +32,9 @@ def render_article(
     archived: ArchivedArticle, *, links: Sequence[ResolvedLink] | None = None
 ) -> str:
     """Return one archived article laid out for reading: title, time, author, lead, body,
-    images with their captions, and the "Đọc thêm" links; with resolved ``links``, each
-    link whose target is archived is marked ``[archived: ID]``."""
+    images with their captions, the "Đọc thêm" links and the related links set in the
+    body (as the web page shows them); with resolved ``links``, each link whose target is
+    archived is marked ``[archived: ID]``."""
     article = archived.article
     lines = [article.title, "=" * min(len(article.title), WIDTH)]
     meta = [format_time(article.published_at)]
@@ -54,12 +55,13 @@ def render_article(
             if image.caption:
                 lines.append(_wrap(image.caption, "      "))
         lines.append("")
-    related = [link for link in article.related if link.kind == "doc-them"]
-    if related:
-        lines.append("Đọc thêm:")
-        archived_ids = {
-            link.url: link.target_article_id for link in links or () if link.archived
-        }
+    archived_ids = {link.url: link.target_article_id for link in links or () if link.archived}
+    for heading, kind in (("Đọc thêm:", "doc-them"), ("Bài liên quan trong bài (in the body):",
+                                                       "inline")):
+        related = [link for link in article.related if link.kind == kind]
+        if not related:
+            continue
+        lines.append(heading)
         for link in related:
             mark = f"  [archived: {archived_ids[link.url]}]" if link.url in archived_ids else ""
             lines += [f"  - {link.title}{mark}", f"    {link.url}"]

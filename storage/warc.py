@@ -55,16 +55,18 @@ def export_warc(
     *,
     user_agent: str = f"baohatinh-archive/{__version__}",
     article_ids: Container[str] | None = None,
+    filename: str = "baohatinh-archive.warc.gz",
 ) -> int:
     """Write the archived fetches to ``out`` as WARC 1.1 and return how many were written.
 
     ``article_ids`` keeps only fetches of those articles (listing pages are left out
-    then). Raises ``StoreError`` if the database refuses or a stored body is corrupt.
+    then); ``filename`` is the file's name the warcinfo record gives (WARC-Filename).
+    Raises ``StoreError`` if the database refuses or a stored body is corrupt.
     """
     writer = WARCWriter(out, gzip=True, warc_version="1.1")
     writer.write_record(
         writer.create_warcinfo_record(
-            "baohatinh-archive.warc.gz",
+            filename,
             {"software": f"baohatinh-archive/{__version__}", "format": "WARC File Format 1.1"},
         )
     )

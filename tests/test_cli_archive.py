@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from storage import Store
 from tests.fixtures_db import FETCHED_AT, make_article, make_raw
@@ -78,15 +79,22 @@ def test_show_marks_the_related_articles_in_the_archive(archive: Path) -> None:
     result = run("show", "123456", cwd=archive.parent, env=env_for(archive))
     assert result.returncode == 0, result.stderr
     assert "Lan tỏa phong trào “Dân vận khéo”  [archived: 200]" in result.stdout
+    # The links set in the body too, as the web page and the export have them.
+    inline = result.stdout.split("Bài liên quan trong bài (in the body):\n", 1)[1]
+    assert inline.startswith("  - Bài liên quan\n    https://baohatinh.vn/khac-post201.html")
 
 
 def test_export_warc_writes_a_gzipped_warc(archive: Path, tmp_path: Path) -> None:
-    out = tmp_path / "archive.warc.gz"
+    out = tmp_path / "hs-2024.warc.gz"
     result = run("export", "--format", "warc", "-o", str(out), cwd=tmp_path, env=env_for(archive))
     assert result.returncode == 0, result.stderr
     assert "exported 3 fetch(es)" in result.stderr
     with gzip.open(out) as warc:
         assert warc.read(9) == b"WARC/1.1\r"
+    with out.open("rb") as stream:
+        info = next(iter(ArchiveIterator(stream)))
+    assert info.rec_type == "warcinfo"
+    assert info.rec_headers.get_header("WARC-Filename") == "hs-2024.warc.gz"  # its own name
 
 
 def test_export_warc_needs_a_file(archive: Path, tmp_path: Path) -> None:

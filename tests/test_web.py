@@ -218,7 +218,12 @@ def test_the_form_keeps_what_was_asked(archive: Store) -> None:
         ({"q": "!!!"}, "truy vấn không có từ nào để tìm (no searchable words"),
         ({"tu_ngay": "2024-13-01"}, "không hợp lệ (tu_ngay: &#39;2024-13-01&#39; is not a day"),
         ({"tu_ngay": "2025-01-02", "den_ngay": "2025-01-01"}, "khoảng ngày ngược (--to 2025-01-01"),
-        ({"q": "-vận"}, "only excludes: add a word to search for, or a filter"),
+        ({"q": "-vận"}, "truy vấn chỉ loại trừ: thêm một từ cần tìm, hoặc một bộ lọc (query "),
+        ({"q": "dân OR"}, "OR cần một từ hoặc cụm từ ở mỗi bên (OR needs a word"),
+        ({"q": "dân OR -vận"}, "OR không nối được với một từ bị loại trừ (OR cannot join"),
+        ({"q": "dân title:"}, "title: cần một từ ngay sau (title: needs a word"),
+        ({"q": "dân NOT"}, "NOT cần một từ ngay sau (NOT needs a word"),
+        ({"tac_gia": "!!!"}, "bộ lọc không dùng được (--author &#39;!!!&#39; has no letter"),
         ({"sap_xep": "random"}, "cách sắp xếp không có (unknown sort &#39;random&#39;"),
     ],
 )

@@ -276,6 +276,12 @@ _QUERY_ERRORS = {
     "tu_ngay": "ngày không hợp lệ",
     "den_ngay": "ngày không hợp lệ",
     "--to": "khoảng ngày ngược",
+    "--": "bộ lọc không dùng được",
+    "OR needs": "OR cần một từ hoặc cụm từ ở mỗi bên",
+    "OR cannot": "OR không nối được với một từ bị loại trừ",
+    "title:": "title: cần một từ ngay sau",
+    "NOT": "NOT cần một từ ngay sau",
+    "query ": "truy vấn chỉ loại trừ: thêm một từ cần tìm, hoặc một bộ lọc",
 }
 
 

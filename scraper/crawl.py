@@ -38,7 +38,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any, Protocol
@@ -66,7 +66,7 @@ from .parsepool import PageParser
 from .records import Article, RawPage
 from .report import CrawlReport
 from .settings import Settings
-from .urls import article_id, canonicalize, host_of, on_site_host
+from .urls import article_id, canonicalize, host_of, on_site
 
 log = logging.getLogger("baohatinh.crawl")
 
@@ -75,9 +75,10 @@ log = logging.getLogger("baohatinh.crawl")
 # by load-more pages, and by next-page links (a site without the load-more API).
 BACKFILL = "backfill"
 BACKFILL_PAGE = "backfill-page"
+BACKFILL_SITEMAP = "backfill-sitemap"  # a monthly sitemap a backfill has yet to read
 # An incremental run leaves a backfill's walk to the next backfill: walking on from it, it
 # would read the rest of the history and archive what the backfill's --since left out.
-BACKFILL_WALKS = frozenset({BACKFILL, BACKFILL_PAGE})
+BACKFILL_WALKS = frozenset({BACKFILL, BACKFILL_PAGE, BACKFILL_SITEMAP})
 # Articles taken from the frontier per query; bounds memory whatever the backlog.
 BATCH = 200
 # Statuses by which the site says an archived article is gone.
@@ -120,7 +121,7 @@ class ArchiveWriter(Protocol):
 
     def archived_ids(self) -> set[str]: ...
 
-    def recent_articles(self, since: datetime) -> list[tuple[str, str]]: ...
+    def recent_articles(self, since: datetime) -> list[tuple[str, str, bool]]: ...
 
     def recent_reports(self, limit: int = 5) -> list[dict[str, Any]]: ...
 
@@ -310,7 +311,8 @@ class _Crawl:
             self.backfill_under_way = bool(
                 self.walks_under_way
                 or self.page_walks_under_way
-                or self.frontier.pending_sections("sitemap")
+                or self.frontier.pending_sections(BACKFILL_SITEMAP)
+                or self.frontier.pending_sections("sitemap")  # left by an earlier version
             )
         else:
             left = self.frontier.pending_sections(BACKFILL)
@@ -318,6 +320,10 @@ class _Crawl:
             for slug in sorted(left, key=str):
                 self.report.notes.append(
                     f"backfill walk of {slug} under way: left to the next --full/--since run"
+                )
+            if self.frontier.pending_sections(BACKFILL_SITEMAP):
+                self.report.notes.append(
+                    "backfill's monthly sitemaps under way: left to the next --full/--since run"
                 )
         self.seed()
         self.drain()
@@ -466,6 +472,7 @@ class _Crawl:
             "rss": self._read_rss,
             "sitemap-index": self._read_sitemap_index,
             "sitemap": self._read_sitemap,
+            BACKFILL_SITEMAP: self._read_sitemap,
         }
         readers[entry.kind](entry, raw)
 
@@ -552,13 +559,16 @@ class _Crawl:
         elif not self.full and self.archived:
             # Incremental: new articles are in the newest months (an empty archive reads all).
             months = months[:INCREMENTAL_SITEMAPS]
-        months_entries = [FrontierEntry.listing("sitemap", m.url) for m in months]
+        kind = BACKFILL_SITEMAP if self.backfill else "sitemap"
+        months_entries = [FrontierEntry.listing(kind, m.url) for m in months]
         if self.backfill_under_way:
             # A backfill going on reads only the months not read yet; whatever left them
             # pending (this backfill, or a narrower run), they are read now.
             self.frontier.add(months_entries)
         else:
-            self.frontier.requeue(months_entries)
+            # An incremental run reads its newest months now, even those a stopped
+            # backfill left pending (it reads them for the backfill too).
+            self.frontier.requeue(months_entries, take_pending=not self.backfill)
 
     def _read_sitemap(self, entry: FrontierEntry, raw: RawPage) -> None:
         sitemap = parse_sitemap(raw.body, entry.url)
@@ -567,12 +577,13 @@ class _Crawl:
         items = []
         for page in sitemap.entries:
             found = article_id(page.url, self.settings.profile)
+            url = self._on_site(page.url)
             # lastmod is the last edit, never before publication: older means out of range.
-            if found is None or (cutoff and page.lastmod and page.lastmod < cutoff):
+            if found is None or url is None or (cutoff and page.lastmod and page.lastmod < cutoff):
                 continue
             if found in self.archived and page.lastmod and page.lastmod >= recent:
-                self.hints[found] = self._on_site(page.url)
-            items.append(ListingItem(page.url, found))
+                self.hints[found] = url
+            items.append(ListingItem(url, found))
         self.queue_articles(items, None)
 
     def queue_articles(self, items: Iterable[ListingItem], section_slug: str | None) -> int:
@@ -581,16 +592,17 @@ class _Crawl:
         if self.since is not None:
             cutoff = _day_start(self.since)
             items = [i for i in items if i.published is None or i.published >= cutoff]
+        # Another site's links are no articles of ours, whatever their path looks like.
+        items = [replace(item, url=url) for item in items if (url := self._on_site(item.url))]
         self.seen.update(item.article_id for item in items)
         new = [item for item in items if item.article_id not in self.archived]
         self.frontier.add(
-            FrontierEntry.article(item.article_id, self._on_site(item.url), section_slug)
-            for item in new
+            FrontierEntry.article(item.article_id, item.url, section_slug) for item in new
         )
         return len(items) - len(new)
 
-    def _on_site(self, url: str) -> str:
-        return on_site_host(url, self.site_host)
+    def _on_site(self, url: str) -> str | None:
+        return on_site(url, self.site_host)
 
     def _listing_disallowed(self, entry: FrontierEntry, exc: RobotsDisallowed) -> None:
         self.report.skipped_by_robots += 1
@@ -733,9 +745,9 @@ class _Crawl:
         entries = []
         for link in article.related:
             found = article_id(link.url, self.settings.profile)
-            if found and found not in self.archived and found not in self.seen:
+            url = self._on_site(canonicalize(link.url))
+            if found and url and found not in self.archived and found not in self.seen:
                 self.seen.add(found)
-                url = self._on_site(canonicalize(link.url))
                 entries.append(FrontierEntry.article(found, url, None, depth))
         return entries
 
@@ -761,13 +773,22 @@ class _Crawl:
     def recheck(self) -> None:
         """Re-check recent (and lately edited) archived articles with conditional GETs."""
         days = self.settings.crawl.recheck_days
-        targets = dict(self.store.recent_articles(self.started - timedelta(days=days)))
+        recent = self.store.recent_articles(self.started - timedelta(days=days))
+        targets = {found: url for found, url, _ in recent}
+        removed = {f"a:{found}" for found, _, gone in recent if gone}
         for found, url in self.hints.items():
             targets.setdefault(found, url)
         keys = [f"a:{found}" for found in targets if found not in self.fetched_ids]
         known = self.frontier.entries(keys)
         entries = [
             known.get(key) or FrontierEntry.article(key[2:], targets[key[2:]]) for key in keys
+        ]
+        # A removed article is asked without validators, whatever its row kept (a removal
+        # before they were dropped, or a kill between the two): back unchanged, it would
+        # answer 304 and never be seen back on the site.
+        entries = [
+            replace(entry, etag=None, last_modified=None) if entry.key in removed else entry
+            for entry in entries
         ]
         for result in self._fetch_all(entries, conditional=True):
             self.store_recheck(result)

@@ -83,14 +83,19 @@ def _canonical(url: str) -> str:
     return urlunsplit((scheme, host, parts.path or "/", query, ""))
 
 
-def on_site_host(url: str, site_host: str) -> str:
-    """``url`` (canonical) with the ``www.`` twin of ``site_host`` written as ``site_host``
-    itself (``www.baohatinh.vn`` as ``baohatinh.vn``, or the reverse for a ``www`` site):
-    one site, whichever way a feed or a link names it, and a host the fetcher allows."""
+def on_site(url: str, site_host: str) -> str | None:
+    """``url`` (canonical) written on ``site_host`` when its host is the site under
+    another name (``www.baohatinh.vn``, ``m.baohatinh.vn`` for ``baohatinh.vn``: the host
+    or a subdomain of it, ``www.`` aside): one site, one record whichever name a feed or
+    a link uses, and a host the fetcher allows. ``None`` for another site's URL, whose
+    path may look like an article's (``…-post123.html``) without being one of ours."""
     parts = urlsplit(url)
-    twin = site_host.removeprefix("www.") if site_host.startswith("www.") else "www." + site_host
-    if (parts.hostname or "") != twin:
+    host = parts.hostname or ""
+    if host == site_host:
         return url
+    bare = site_host.removeprefix("www.")
+    if host != bare and not host.endswith("." + bare):
+        return None
     port = parts.netloc.rpartition(":")[2] if parts.port else ""
     return urlunsplit(parts._replace(netloc=site_host + (f":{port}" if port else "")))
 

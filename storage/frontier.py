@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 PENDING, DONE, FAILED, SKIPPED, REMOVED = "pending", "done", "failed", "skipped", "removed"
+# Failure reasons that are the URL's own fault (scraper.errors): another URL may do.
+URL_FAULTS = frozenset({"host-not-allowed", "bad-url"})
 # The reason of an article skipped because its own page names no configured section
 # (followed with ``: <its section>``); a configured section's listing revives it.
 OUT_OF_SECTION = "out-of-section"
@@ -196,10 +198,11 @@ class Frontier:
         "Đọc thêm" link, a sitemap) that is pending, or was skipped because its own page
         names no configured section, takes the section of a listing that names it now, and
         the smaller depth, as if the listing had named it first: it is (again) pending, its
-        page then need not say the section itself. And a row not fetched yet (pending, or
-        failed) that a section's listing names by another URL takes that URL, a failed one
-        pending again: the URL met first (a feed's alias on a host not allowed, say) must
-        not keep the article from the archive. Raises ``StoreError``.
+        page then need not say the section itself. And a row that failed for its URL alone
+        (``URL_FAULTS``: a host not allowed, a URL that cannot be read) takes the URL a
+        section's listing names it by, if another, and is pending again: the URL met first
+        (a feed's alias on another host, say) must not keep the article from the archive.
+        Raises ``StoreError``.
         """
         rows = [_values(entry, PENDING) for entry in entries]
         if not rows:
@@ -212,12 +215,13 @@ class Frontier:
             _take_listed_urls(connection, known)
             return len(added)
 
-    def requeue(self, entries: Iterable[FrontierEntry]) -> None:
+    def requeue(self, entries: Iterable[FrontierEntry], *, take_pending: bool = False) -> None:
         """Make the entries pending now, adding them when unknown (listings read every
         run: the section page, its feed), in one transaction. A known row read before
         takes the entry's kind: a listing page is walked as this run walks it (a backfill,
         or an incremental run that stops at the overlap), whoever queued it first; a
-        pending one keeps its own (a walk under way). Raises ``StoreError``."""
+        pending one keeps its own (a walk under way), unless ``take_pending`` (this run
+        reads it now, whoever left it). Raises ``StoreError``."""
         rows = [_values(entry, PENDING) for entry in entries]
         if not rows:
             return
@@ -235,7 +239,9 @@ class Frontier:
                     update(table)
                     .where(table.c.key == bindparam("requeued"))
                     .values(
-                        kind=case(
+                        kind=bindparam("new_kind")
+                        if take_pending
+                        else case(
                             (table.c.state == PENDING, table.c.kind),
                             else_=bindparam("new_kind"),
                         ),
@@ -503,8 +509,10 @@ def _claim_for_sections(connection: Connection, rows: list[dict[str, Any]]) -> N
 
 
 def _take_listed_urls(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Give the rows not fetched yet among ``rows`` (known keys) the URL a section's
-    listing names them by, when it is another; a failed one is pending again, due now."""
+    """Give the rows among ``rows`` (known keys) that failed for their URL alone the URL a
+    section's listing names them by, when it is another, pending again and due now. Other
+    failures keep their URL and their backoff; a pending row keeps its URL (the first
+    listing's: two listings naming an article by two URLs must not take turns)."""
     listed = [
         {"listed": row["key"], "listed_url": row["url"], "now": row["updated_at"]}
         for row in rows
@@ -513,20 +521,21 @@ def _take_listed_urls(connection: Connection, rows: list[dict[str, Any]]) -> Non
     if not listed:
         return
     table = FrontierRow.__table__
-    failed = table.c.state == FAILED
     statement = (
         update(table)
         .where(
             table.c.key == bindparam("listed"),
             table.c.url != bindparam("listed_url"),
-            or_(table.c.state == PENDING, failed),
+            table.c.state == FAILED,
+            # Not in_(): its expanding parameter cannot go with executemany.
+            or_(*(table.c.reason == fault for fault in sorted(URL_FAULTS))),
         )
         .values(
             url=bindparam("listed_url"),
             state=PENDING,
-            reason=case((failed, None), else_=table.c.reason),
-            last_run_id=case((failed, None), else_=table.c.last_run_id),
-            next_attempt_at=case((failed, bindparam("now")), else_=table.c.next_attempt_at),
+            reason=None,
+            last_run_id=None,
+            next_attempt_at=bindparam("now"),
             updated_at=bindparam("now"),
         )
     )

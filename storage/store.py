@@ -342,18 +342,18 @@ class Store:
         with self._read("listing archived article ids") as session:
             return set(session.scalars(select(ArticleRow.article_id)))
 
-    def recent_articles(self, since: datetime) -> list[tuple[str, str]]:
-        """Return ``(site id, url)`` of the articles published since ``since``, newest
-        first: the ones an incremental run re-checks. Those marked removed are among them:
-        one seen back on the site is on it again (a page taken down for an edit, or a
-        passing 404)."""
+    def recent_articles(self, since: datetime) -> list[tuple[str, str, bool]]:
+        """Return ``(site id, url, removed)`` of the articles published since ``since``,
+        newest first: the ones an incremental run re-checks. Those marked removed are
+        among them (``removed`` true): one seen back on the site is on it again (a page
+        taken down for an edit, or a passing 404)."""
         query = (
-            select(ArticleRow.article_id, ArticleRow.url)
+            select(ArticleRow.article_id, ArticleRow.url, ArticleRow.removed_at.is_not(None))
             .where(ArticleRow.published_at >= since)
             .order_by(ArticleRow.published_at.desc())
         )
         with self._read("listing recent articles") as session:
-            return [(str(a), str(u)) for a, u in session.execute(query)]
+            return [(str(a), str(u), bool(gone)) for a, u, gone in session.execute(query)]
 
     def recent_reports(self, limit: int = 5) -> list[dict[str, Any]]:
         """Return the reports of the last ``limit`` finished crawl runs, newest first."""

@@ -115,15 +115,19 @@ def test_a_robots_txt_shutting_the_crawler_out_is_exit_3_not_a_quiet_success(
     assert report.exit_code == EXIT_NEARLY_ALL_FAILED
 
 
-def test_feeds_naming_articles_on_the_www_twin_host_lose_none_of_them(
-    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
+@pytest.mark.parametrize("alias", ["www.", "m."])
+def test_feeds_naming_articles_on_another_host_lose_none_of_them(
+    sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str, alias: str
 ) -> None:
-    server = sample_server_factory(www_feed_links=True)
+    server = sample_server_factory(feed_host_alias=alias)
+    settings = settings_for(server, sqlite_url, follow_depth=0)
     with Store.open(sqlite_url) as store:
-        # The feed is read before the load-more pages that name the same articles.
-        report = run_crawl(settings_for(server, sqlite_url, follow_depth=0), store)
+        # The feed is read before the load-more pages that name some of its articles.
+        report = run_crawl(settings, store)
         assert store.archived_ids() == section_ids(server)
-    assert report.failed_total == 0 and report.exit_code == EXIT_OK
+        # The site under another name is the site: nothing asked of a host not allowed.
+        assert report.failed_total == 0 and report.exit_code == EXIT_OK
+        assert not [r for r in server.requests if alias in r.headers.get("host", "")]
 
 
 def test_an_unreachable_robots_txt_is_reported_as_unreachable_not_as_a_rule(
@@ -216,6 +220,9 @@ def test_articles_gone_from_the_site_are_marked_removed_and_kept(
     with Store.open(sqlite_url) as store:
         run_crawl(settings_for(server, sqlite_url), store)
         before = store.get_article(gone_410)
+        row = store.frontier().entries([f"a:{gone_410}"])[f"a:{gone_410}"]
+        first_etag, first_modified = row.etag, row.last_modified
+        assert first_etag or first_modified  # the site gives validators
         server.faults.error(server.site.article(gone_410).path, 410)
         server.faults.error(server.site.article(gone_404).path, 404)
         server.faults.redirect(server.site.article(moved_home).path, server.url("/"))
@@ -232,7 +239,14 @@ def test_articles_gone_from_the_site_are_marked_removed_and_kept(
         again = run_crawl(settings_for(server, sqlite_url, recheck_days=100_000), store)
         assert again.removed == 0
         assert store.get_article(gone_404).removed_at == first_seen
-        # Back on the site (unchanged: no conditional request may hide it), it is on it.
+        # Back on the site (unchanged: no conditional request may hide it), it is on it,
+        # even with the validators a removal before this version left on its row.
+        with Session(store.engine) as session, session.begin():
+            session.execute(
+                update(FrontierRow)
+                .where(FrontierRow.key == f"a:{gone_410}")
+                .values(etag=first_etag, last_modified=first_modified)
+            )
         server.faults.clear()
         back = run_crawl(settings_for(server, sqlite_url, recheck_days=100_000), store)
         assert back.removed == 0
@@ -335,6 +349,29 @@ def test_an_incremental_run_leaves_a_stopped_backfill_s_walk_to_the_next_backfil
     again = {r.path for r in server.requests}
     assert urlpath(server.site.loadmore_url(SECTION, 4)) in again
     assert urlpath(server.site.loadmore_url(SECTION, 3)) not in again
+
+
+def test_an_incremental_run_leaves_a_stopped_backfill_s_sitemaps_to_the_next_backfill(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = clean_sample_server
+    settings = settings_for(server, sqlite_url, follow_depth=0)
+    with Store.open(sqlite_url) as store:
+        run_crawl(settings, store)
+        # A --full slice stopped right after the sitemap index: every month left to read.
+        stopped = backfill_stopped_after_page(0, settings, store, monkeypatch, "sitemap-index")
+        assert stopped.stopped
+        server.clear_log()
+        report = run_crawl(settings, store)  # cron's next incremental run
+        assert not [r.path for r in server.requests if r.path.startswith("/sitemaps/")]
+        assert "backfill's monthly sitemaps under way: left to the next --full/--since run" in (
+            report.notes
+        )
+        server.clear_log()
+        run_crawl(settings, store, full=True)
+        assert store.archived_ids() == section_ids(server)
+    # The next backfill read the months the slice had left.
+    assert [r.path for r in server.requests if r.path.startswith("/sitemaps/")]
 
 
 def test_a_backfill_walking_next_page_links_goes_on_from_its_next_page(

@@ -214,26 +214,40 @@ def test_a_due_entry_carries_everything_it_was_queued_with(store: Store) -> None
     assert frontier.due(store.begin_run()) == [replace(queued, attempts=1)]
 
 
-def test_a_row_not_fetched_yet_takes_the_url_a_section_s_listing_names_it_by(
+def test_a_row_failed_for_its_url_takes_the_url_a_section_s_listing_names_it_by(
     store: Store,
 ) -> None:
     frontier = store.frontier()
     alias = "https://m.baohatinh.vn/a-post7.html"  # a feed's alias on a host not allowed
     frontier.add([FrontierEntry.article("7", alias, "xay-dung-dang"),
-                  FrontierEntry.article("8", "https://baohatinh.vn/b-post8.html", None, 1)])
+                  FrontierEntry.article("8", "https://baohatinh.vn/b-post8.html", None, 1),
+                  FrontierEntry.article("9", "https://baohatinh.vn/c-post9.html", None, 1)])
     run = store.begin_run()
-    frontier.settle("a:7", "failed", run, reason="host-not-allowed")
-    assert [e.key for e in frontier.due(run)] == ["a:8"]  # not the failed one
+    frontier.fail("a:7", "host-not-allowed", run, retry_base_seconds=3600)
+    frontier.fail("a:9", "http-500", run, retry_base_seconds=3600)
+    assert [e.key for e in frontier.due(run)] == ["a:8"]
     # A sitemap (no section) names it by yet another URL: the row keeps its own.
     frontier.add([FrontierEntry.article("7", "https://baohatinh.vn/c-post7.html", None)])
     assert frontier.entries(["a:7"])["a:7"].url == alias
-    # The section's listing names both by their URL: the failed one is due again, now.
-    assert frontier.add([article("7"), article("8")]) == 0
-    found = frontier.entries(["a:7", "a:8"])
+    # The section's listing names all three by their URL: the one refused for its host
+    # takes it and is due again, now; the pending one and the one the site failed (its
+    # backoff stands) keep theirs.
+    assert frontier.add([article("7"), article("8"), article("9")]) == 0
+    found = frontier.entries(["a:7", "a:8", "a:9"])
     assert found["a:7"].url == "https://baohatinh.vn/a-post7.html"
-    assert found["a:8"].url == "https://baohatinh.vn/a-post8.html"
+    assert found["a:8"].url == "https://baohatinh.vn/b-post8.html"
+    assert found["a:9"].url == "https://baohatinh.vn/c-post9.html"
     assert {e.key for e in frontier.due(run)} == {"a:7", "a:8"}
-    # A row fetched already keeps the URL it was fetched by.
-    frontier.settle("a:8", "done", run)
-    frontier.add([FrontierEntry.article("8", "https://baohatinh.vn/d-post8.html", "xay-dung-dang")])
-    assert frontier.entries(["a:8"])["a:8"].url == "https://baohatinh.vn/a-post8.html"
+    # The alias named again (the feed, next run): the row keeps the good URL.
+    frontier.add([FrontierEntry.article("7", alias, "xay-dung-dang")])
+    assert frontier.entries(["a:7"])["a:7"].url == "https://baohatinh.vn/a-post7.html"
+
+
+def test_requeue_keeps_a_pending_row_s_kind_unless_told_to_take_it(store: Store) -> None:
+    frontier = store.frontier()
+    month = "https://baohatinh.vn/sitemaps/news-2024-10.xml"
+    frontier.add([FrontierEntry.listing("backfill-sitemap", month)])  # a backfill's, pending
+    frontier.requeue([FrontierEntry.listing("sitemap", month)])
+    assert frontier.entries([f"l:{month}"])[f"l:{month}"].kind == "backfill-sitemap"
+    frontier.requeue([FrontierEntry.listing("sitemap", month)], take_pending=True)
+    assert frontier.entries([f"l:{month}"])[f"l:{month}"].kind == "sitemap"

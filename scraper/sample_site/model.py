@@ -35,8 +35,9 @@ class SiteOptions:
     ``robots_disallow_api``: add ``Disallow: /api/`` to robots.txt.
     ``robots_blocked_agent``: a robots.txt group forbidding the whole site to that user
     agent (as sites shut out one crawler by name).
-    ``www_feed_links``: the RSS feeds name every page on the site's ``www.`` twin host,
-    which serves nothing (the crawler must not fetch it, nor lose the articles).
+    ``feed_host_alias``: the RSS feeds name every page on another host, the site's host
+    with this in front (``"www."``, ``"m."``), which serves nothing: the crawler must
+    not fetch it, nor lose the articles.
     ``html_pagination``: section pages carry a ``rel="next"`` link to ``/<slug>/?page=N``,
     which lists what load-more page N lists.
     ``section_size``: articles of the Xây dựng Đảng section (benchmarks ask for thousands).
@@ -45,7 +46,7 @@ class SiteOptions:
     loadmore_shape: LoadmoreShape = "html"
     robots_disallow_api: bool = False
     robots_blocked_agent: str | None = None
-    www_feed_links: bool = False
+    feed_host_alias: str | None = None
     section_size: int = 40
     html_pagination: bool = False  # section pages also link ?page=N with rel="next"
     gzip_sitemaps: bool = False  # monthly sitemaps as /sitemaps/news-YYYY-MM.xml.gz files

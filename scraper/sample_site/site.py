@@ -653,8 +653,8 @@ def build_site(
         routes[page.truth.path] = _article_response(r.render_article(ctx, page), page.truth)
     routes.update(_section_routes(ctx, listings, options))
     routes.update(_feed_routes(ctx, articles, listings, options.gzip_sitemaps))
-    if options.www_feed_links:
-        twin = ctx.base.replace("://", "://www.", 1)
+    if options.feed_host_alias:
+        twin = ctx.base.replace("://", "://" + options.feed_host_alias, 1)
         for path in [path for path in routes if path.startswith("/rss/")]:
             feed = routes[path]
             body = feed.body.decode("utf-8").replace(ctx.base + "/", twin + "/")

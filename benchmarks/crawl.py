@@ -24,6 +24,12 @@ not depend on how fast the machine is at the moment: Scrapy only fetches, the cr
 parses and stores, and on two cores it can only keep up with Scrapy while that costs it at
 most twice Scrapy's CPU per page, both cores kept busy.
 
+The site's server runs on the same cores, so its CPU time is measured too (from Linux's
+/proc), per page served to Scrapy and per article crawled, and the benchmark prints the
+crawl's ceiling on this machine: the cores divided by the CPU time one article costs,
+server included, the rate no arrangement of the crawl's threads and processes could pass
+at that cost per article.
+
 Targets (issue 4): 110-150 articles/s on 2 cores, peak memory under 200 MB whatever the
 number of articles, at most 5 requests for a no-change run.
 
@@ -102,6 +108,12 @@ def scrapy_fetch(urls_file: Path, concurrency: int) -> tuple[float, float]:
     return float(result["pages_per_second"]), 1000 * float(result["cpu_seconds"]) / pages
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a running process has spent so far, read from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds() -> float:
     """CPU time of this process and of its children that have ended (parser workers)."""
     usages = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
@@ -151,10 +163,15 @@ def main() -> None:
     child = multiprocessing.Process(target=serve, args=(args.articles, ports, done), daemon=True)
     child.start()
     base_url, urls = ports.get(timeout=120)
+    server_pid = child.pid
+    assert server_pid is not None  # started above
     rounds: list[tuple[float, float, float]] = []  # (articles/s, CPU ms/article, load)
     with_scrapy = importlib.util.find_spec("scrapy") is not None
     scrapy_rates: list[float] = []
     scrapy_cpu: list[float] = []  # Scrapy's CPU milliseconds per page, each round
+    # The server's CPU milliseconds per page served to Scrapy, and per article crawled.
+    server_for_scrapy: list[float] = []
+    server_for_crawl: list[float] = []
     worker_kib = 0  # the parser workers' peak memory
     try:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as folder:
@@ -164,7 +181,10 @@ def main() -> None:
             urls_file.write_text("\n".join(urls))
             for number in range(max(1, args.rounds)):
                 if with_scrapy:
+                    server_before = process_cpu_seconds(server_pid)
                     scrapy_rate, scrapy_ms = scrapy_fetch(urls_file, args.concurrency)
+                    server_ms = 1000 * (process_cpu_seconds(server_pid) - server_before)
+                    server_for_scrapy.append(server_ms / len(urls))
                     scrapy_rates.append(scrapy_rate)
                     scrapy_cpu.append(scrapy_ms)
                 database_url = f"sqlite:///{Path(folder) / f'bench-{number}.db'}"
@@ -172,7 +192,10 @@ def main() -> None:
                     base_url, database_url, args.concurrency, args.parse_processes
                 )
                 load = os.getloadavg()[0]
+                server_before = process_cpu_seconds(server_pid)
                 rate, cpu_ms, kib, first, again = timed_crawl(settings, database_url)
+                server_ms = 1000 * (process_cpu_seconds(server_pid) - server_before)
+                server_for_crawl.append(server_ms / max(first.new, 1))
                 worker_kib = max(worker_kib, kib)
                 rounds.append((rate, cpu_ms, load))
                 Path(folder, f"bench-{number}.db").unlink()
@@ -212,8 +235,28 @@ def main() -> None:
             f"  Scrapy's CPU per page: {', '.join(f'{ms:.1f}' for ms in scrapy_cpu)} ms; the "
             f"crawl spends {median} that per article (median; {span})"
         )
+        scrapy_server, _ = spread(server_for_scrapy, ".1f", " ms")
+        crawl_server, _ = spread(server_for_crawl, ".1f", " ms")
+        print(
+            f"  the site's server, CPU per page: {scrapy_server} serving Scrapy, "
+            f"{crawl_server} per article crawled (median)"
+        )
     else:
         print("Scrapy fetch-only: not installed (pip install -e '.[bench]')")
+    cores = os.cpu_count() or 1
+    ceilings = [
+        1000 * cores / (cpu + server)
+        for (_, cpu, _), server in zip(rounds, server_for_crawl, strict=True)
+    ]
+    median, span = spread(ceilings, ".0f")
+    against = ""
+    if scrapy_rates:
+        share, _ = spread([c / r for c, r in zip(ceilings, scrapy_rates, strict=True)], ".0%")
+        against = f", {share} of Scrapy's rate"
+    print(
+        f"ceiling on {cores} cores at this CPU per article (server included): {median} "
+        f"articles/s (median; {span}){against}, were every core kept busy"
+    )
     worker_mb = worker_kib / 1024
     total_mb = peak_mb + args.parse_processes * worker_mb
     print(

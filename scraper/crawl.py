@@ -345,8 +345,7 @@ class _Crawl:
             # cron job must not report that as a quiet success.
             self.report.blocked_by_robots = True
             self.report.notes.append(
-                "robots.txt forbids every listing (section pages, feeds, sitemaps): "
-                "nothing can be discovered"
+                "robots.txt forbids every listing this run tried: nothing can be discovered"
             )
 
     def time_limit_alarm(self) -> threading.Timer | None:

@@ -70,6 +70,8 @@ def _canonical(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 address: urlsplit took off the brackets a URL needs
+        host = f"[{host}]"
     port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
@@ -96,8 +98,9 @@ def on_site(url: str, site_host: str) -> str | None:
     bare = site_host.removeprefix("www.")
     if host != bare and not host.endswith("." + bare):
         return None
-    port = parts.netloc.rpartition(":")[2] if parts.port else ""
-    return urlunsplit(parts._replace(netloc=site_host + (f":{port}" if port else "")))
+    port = f":{parts.port}" if parts.port else ""
+    named = f"[{site_host}]" if ":" in site_host else site_host  # IPv6, as in a URL
+    return urlunsplit(parts._replace(netloc=named + port))
 
 
 def host_of(url: str) -> str:

@@ -110,8 +110,9 @@ def test_a_robots_txt_shutting_the_crawler_out_is_exit_3_not_a_quiet_success(
     assert [r.path for r in server.requests] == ["/robots.txt"]
     assert report.skipped_by_robots > 0 and report.failed_total == 0
     assert report.blocked_by_robots
-    assert "robots.txt forbids every listing (section pages, feeds, sitemaps): nothing can be " \
-        "discovered" in report.notes
+    assert "robots.txt forbids every listing this run tried: nothing can be discovered" in (
+        report.notes
+    )
     assert report.exit_code == EXIT_NEARLY_ALL_FAILED
 
 

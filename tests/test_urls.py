@@ -31,6 +31,9 @@ from scraper.urls import (
             "https://baohatinh.vn/abc-post1.html?p=2",
         ),
         ("https://baohatinh.vn", "https://baohatinh.vn/"),
+        # An IPv6 host keeps the brackets a URL needs (its port could not be told apart).
+        ("http://[::1]:8080/abc-post1.html", "http://[::1]:8080/abc-post1.html"),
+        ("HTTP://[2001:DB8::1]/abc-post1.html", "http://[2001:db8::1]/abc-post1.html"),
     ],
 )
 def test_canonical_urls(given: str, expected: str) -> None:

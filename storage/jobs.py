@@ -8,13 +8,17 @@ without a running scheduler.
 
 from __future__ import annotations
 
+import logging
 import pickle
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from .engine import database_errors
 from .models import ScheduledJobRow
@@ -22,9 +26,45 @@ from .models import ScheduledJobRow
 if TYPE_CHECKING:
     from .store import Store
 
-__all__ = ["JOBS_TABLE", "ScheduledJob", "job_store", "scheduled_jobs"]
+__all__ = ["JOBS_TABLE", "PatientJobStore", "ScheduledJob", "job_store", "scheduled_jobs"]
 
 JOBS_TABLE = ScheduledJobRow.__tablename__
+# Waits between tries of a job-store write the database refused, then every minute.
+RETRY_SECONDS = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
+
+log = logging.getLogger("baohatinh.schedule")
+_T = TypeVar("_T")
+
+
+class PatientJobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy job store, whose writes from the scheduler's own thread
+    are tried again while the database refuses them (locked by ``db optimize``, a server
+    restarting). APScheduler does not catch them there: its thread died, and the daemon
+    ran on with no job ever again."""
+
+    def update_job(self, job: Any) -> None:
+        """Store ``job``'s new next run time, trying again until the database takes it."""
+        store = super()
+        _patiently(f"saving the next run of job {job.id}", lambda: store.update_job(job))
+
+    def get_next_run_time(self) -> datetime | None:
+        """When the soonest job runs, asking again until the database answers."""
+        store = super()
+        return _patiently("reading the next job's time", store.get_next_run_time)
+
+
+def _patiently(action: str, call: Callable[[], _T]) -> _T:
+    """Return ``call()``, tried again after each database error (``RETRY_SECONDS``)."""
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except SQLAlchemyError as exc:
+            wait = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
+            reason = str(exc).splitlines()[0]
+            log.warning("%s failed (%s); trying again in %g s", action, reason, wait)
+            time.sleep(wait)
+            attempt += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +81,10 @@ class ScheduledJob:
         return {"id": self.id, "name": self.name, "next_run_at": when}
 
 
-def job_store(store: Store) -> SQLAlchemyJobStore:
+def job_store(store: Store) -> PatientJobStore:
     """Return an APScheduler job store on ``store``'s database (its engine is shared:
     the job store's ``shutdown`` only closes pooled connections)."""
-    return SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)
+    return PatientJobStore(engine=store.engine, tablename=JOBS_TABLE)
 
 
 def scheduled_jobs(store: Store) -> list[ScheduledJob]:

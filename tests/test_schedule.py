@@ -381,3 +381,49 @@ def test_logging_goes_to_stderr_and_the_log_file(
     for text in (stderr.getvalue(), log_file.read_text(encoding="utf-8")):
         [line] = text.splitlines()
         assert json.loads(line)["message"] == "hello Hà Tĩnh"
+
+
+def test_a_job_store_write_the_database_refuses_is_tried_again_not_fatal(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # APScheduler's thread died on such an error (db optimize holding the write lock): the
+    # daemon ran on, never starting a job again.
+    import sqlite3
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from sqlalchemy import create_engine
+
+    from storage import jobs
+
+    monkeypatch.setattr(jobs, "RETRY_SECONDS", (0.1,))
+    with Store.open(sqlite_url) as store:
+        path = sqlite_url.removeprefix("sqlite:///")
+        impatient = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
+        jobstore = jobs.PatientJobStore(engine=impatient, tablename=jobs.JOBS_TABLE)
+        scheduler = BackgroundScheduler(jobstores={"default": jobstore}, timezone="UTC")
+        scheduler.start(paused=True)
+        try:
+            first = datetime(2030, 1, 1, tzinfo=UTC)
+            scheduler.add_job("scraper.schedule:run_job", "interval", args=["crawl"],
+                              id="crawl", hours=1, next_run_time=first)
+            job = jobstore.lookup_job("crawl")
+            later = first + timedelta(hours=1)
+            job._modify(next_run_time=later)
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN EXCLUSIVE")  # as db optimize holds it
+            writer = threading.Thread(target=jobstore.update_job, args=(job,))
+            with caplog.at_level(logging.WARNING, logger="baohatinh.schedule"):
+                writer.start()
+                time.sleep(0.5)
+                assert writer.is_alive()  # still trying, not dead
+                holder.execute("COMMIT")
+                writer.join(timeout=10)
+            assert not writer.is_alive()
+            holder.close()
+            assert [j.next_run_at for j in scheduled_jobs(store)] == [later]
+            assert "saving the next run of job crawl failed" in caplog.text
+            assert jobstore.get_next_run_time() == later
+        finally:
+            scheduler.shutdown(wait=False)
+            impatient.dispose()

@@ -31,6 +31,9 @@ __all__ = ["database_errors", "make_engine", "normalize_url", "safe_url", "sqlit
 WRITE = {"baohatinh_write": True}
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Seconds libpq waits for a PostgreSQL server to answer a new connection (unless the URL
+# sets connect_timeout itself).
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 
 
 def normalize_url(url: str) -> URL:
@@ -119,6 +122,10 @@ def make_engine(url: str) -> Engine:
         _check_sqlite_folder(parsed)
     else:
         options["pool_pre_ping"] = True  # survive a server restart between crawls
+        if "connect_timeout" not in parsed.query:
+            # A server that takes the connection and never answers (a firewall dropping
+            # its packets) held a cron crawl forever: libpq waits without end by default.
+            options["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}
     try:
         engine = create_engine(parsed, **options)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:

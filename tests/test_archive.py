@@ -177,3 +177,35 @@ def test_fetch_log_keeps_every_fetch_of_deduplicated_bytes(store: Store) -> None
     with store.engine.connect() as conn:
         assert conn.execute(select(text("count(*)")).select_from(FetchLogRow)).scalar() == 3
     assert store.counts()["raw_pages"] == 1
+
+
+def test_a_postgresql_server_that_never_answers_is_given_up_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # It takes the connection and says nothing, as behind a firewall dropping its packets:
+    # libpq's own default is to wait for ever, and a cron crawl with it.
+    import socket
+
+    from storage import engine
+
+    monkeypatch.setattr(engine, "POSTGRES_CONNECT_TIMEOUT_SECONDS", 1)
+    silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    outcome: list[BaseException | None] = []
+
+    def open_it() -> None:
+        try:
+            Store.open(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test").close()
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            outcome.append(exc)
+
+    opener = threading.Thread(target=open_it, daemon=True)
+    try:
+        opener.start()
+        opener.join(timeout=30)
+        assert not opener.is_alive(), "still waiting for the server after 30 s"
+    finally:
+        silent.close()
+    [error] = outcome
+    assert isinstance(error, StoreError) and f"127.0.0.1:{port}" in str(error)

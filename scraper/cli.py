@@ -7,6 +7,7 @@ code (2 for usage and config errors); see ``scraper.report`` for the crawl's exi
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ from .errors import (
     SchemaMismatch,
     StoreError,
 )
-from .report import EXIT_ARCHIVE_FAILED, EXIT_USAGE
+from .report import EXIT_ARCHIVE_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from .settings import CONFIG_ENV, MAX_RUN_MINUTES, Settings, describe, load_settings
 
 
@@ -48,6 +49,9 @@ class ProjectErrorGroup(click.Group):
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:  # a command's options and arguments
             _usage_line(exc)
+        except KeyboardInterrupt:  # a second signal: click would say "Aborted!", exit 1
+            click.echo("error: interrupted: stopped at once", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 def _usage_line(exc: click.UsageError) -> NoReturn:
@@ -612,7 +616,17 @@ def main() -> None:
         cli.main(prog_name="baohatinh")
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except SystemExit as exc:
+        if exc.code != EXIT_INTERRUPTED:
+            raise
+        # Stopped at once: the run is recorded and the lock released by now, but the
+        # interpreter would wait, on its way out, for every fetch thread still reading
+        # an answer (up to crawl.total_timeout). Leave them.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
 
 
 __all__ = ["cli", "main", "EXIT_USAGE"]

@@ -59,12 +59,19 @@ from .discover import (
     parse_sitemap,
     section_url,
 )
-from .errors import FetchError, HTTPStatusError, NotAnArticle, ParseError, RobotsDisallowed
+from .errors import (
+    BaohatinhError,
+    FetchError,
+    HTTPStatusError,
+    NotAnArticle,
+    ParseError,
+    RobotsDisallowed,
+)
 from .fetch import STOP_REASONS, Fetcher, FetchPolicy
 from .images import with_image_archiving
 from .parsepool import PageParser
 from .records import Article, RawPage
-from .report import CrawlReport
+from .report import EXIT_INTERRUPTED, EXIT_SOME_FAILED, CrawlReport
 from .settings import Settings
 from .urls import article_id, canonicalize, host_of, on_site
 
@@ -191,14 +198,23 @@ def run_crawl(
     crawl.stop, crawl.progress = stop, progress
     end_relay = _relay_stop(stop, fetcher) if stop is not None else None
     alarm = crawl.time_limit_alarm()
+    failure: BaseException | None = None
     try:
         crawl.run()
+    except BaseException as exc:
+        failure = exc
+        raise
     finally:
         if alarm is not None:
             alarm.cancel()
         if end_relay is not None:
             end_relay()
-        crawl.close()
+        # Interrupted (a second signal): the requests in flight are cut off by closing the
+        # fetcher, not waited for, as a stop waits for them.
+        at_once = isinstance(failure, KeyboardInterrupt)
+        if at_once:
+            fetcher.request_stop()
+        crawl.close(wait=not at_once)
         fetcher.close()
         if own_parser:
             parser.close()
@@ -207,8 +223,20 @@ def run_crawl(
         report.waited_seconds = round(fetcher.stats.waited_seconds, 3)
         report.duration_seconds = round(time.monotonic() - started, 3)
         report.compare_coverage(store.recent_reports())
-        store.finish_run(run_id, report.to_dict(), report.exit_code)
+        # A run that raised is recorded with the exit code the process ends with.
+        exit_code = report.exit_code if failure is None else _failure_code(failure)
+        store.finish_run(run_id, {**report.to_dict(), "exit_code": exit_code}, exit_code)
     return report
+
+
+def _failure_code(failure: BaseException) -> int:
+    """The exit code of a crawl that raised ``failure`` (what ``baohatinh crawl`` ends
+    with): the project error's own (5 for the archive), 130 for an interrupt, else 1."""
+    if isinstance(failure, BaohatinhError):
+        return failure.exit_code
+    if isinstance(failure, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_SOME_FAILED
 
 
 def _relay_stop(stop: threading.Event, fetcher: Fetcher) -> Callable[[], None]:
@@ -285,9 +313,10 @@ class _Crawl:
         self.unsaved: list[ArticleToSave] = []  # parsed, waiting for their transaction
         self.unsaved_since = 0.0  # monotonic time the oldest of them was parsed
 
-    def close(self) -> None:
-        """Wait for the fetch threads (the fetcher is closed by the caller)."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Wait for the fetch threads (the fetcher is closed by the caller), or with
+        ``wait=False`` leave the ones in flight to end on the closed fetcher."""
+        self.pool.shutdown(wait=wait, cancel_futures=True)
 
     # --- the run -------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ EXIT_NEARLY_ALL_FAILED = 3
 EXIT_COVERAGE_DROPPED = 4
 EXIT_ARCHIVE_FAILED = 5
 EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130  # a second SIGTERM or Ctrl-C: stopped at once (128 + SIGINT)
 
 # Share of failed fetches from which a run counts as "nearly everything failed".
 NEARLY_ALL = 0.9

@@ -86,7 +86,8 @@ def run_exclusive_crawl(
 
 @contextmanager
 def stop_on_signals(stop: threading.Event | None = None) -> Iterator[threading.Event]:
-    """Within the block, SIGTERM and SIGINT set the yielded stop event instead of killing.
+    """Within the block, SIGTERM, SIGINT and SIGHUP (a closed terminal, which killed a
+    crawl holding the lock) set the yielded stop event instead of killing.
 
     A second signal raises ``KeyboardInterrupt`` (for an operator who will not wait); the
     open transaction then rolls back, so no article is half-written either way. The
@@ -102,7 +103,8 @@ def stop_on_signals(stop: threading.Event | None = None) -> Iterator[threading.E
         log.warning("%s received: stopping after the article in flight", name)
         stop.set()
 
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, handle) for sig in signals}
     try:
         yield stop
     finally:

@@ -608,6 +608,9 @@ def test_a_group_refused_by_the_database_is_fetched_again_and_stored_once(
     with Store.open(sqlite_url) as store:
         with pytest.raises(StoreError, match="disk is full"):
             run_crawl(settings, RefusingArchive(store, refuse=2))  # type: ignore[arg-type]
+        # The run is recorded with the code the process ends with: 5, the archive failed.
+        [run] = store.recent_reports(1)
+        assert run["exit_code"] == 5
         stored = store.archived_ids()
         assert 0 < len(stored) < len(section_ids(server))  # the first group is committed
         with Session(store.engine) as session:

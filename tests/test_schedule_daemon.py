@@ -293,17 +293,46 @@ def _running(command: Command) -> bool:
     return any(m.startswith("scheduler running") for m in command.messages())
 
 
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_stops_a_cron_crawl_cleanly_with_exit_0(
     clean_sample_server: SampleSiteServer, tmp_path: Path, processes: list[Command],
+    stop_signal: signal.Signals,
 ) -> None:
+    # SIGHUP: the terminal of a crawl started by hand was closed (it killed it, lock held).
     config = write_config(tmp_path, clean_sample_server, "every 1h", concurrency=1)
     with clean_sample_server.faults.injected(ARTICLE_PAGE, _slow(0.3)):
         crawl = start(processes, config, "crawl")
         wait_for("a few stored articles", lambda: _articles(tmp_path) >= 3)
-        assert crawl.stop() == 0
+        crawl.process.send_signal(stop_signal)
+        assert crawl.wait() == 0
     assert lock_holder(tmp_path) is None
-    assert any(m.startswith("SIGTERM received") for m in crawl.messages())
+    assert any(m.startswith(f"{stop_signal.name} received") for m in crawl.messages())
     assert any(m.startswith("crawl finished: exit 0") for m in crawl.messages())
+
+
+def test_a_second_sigterm_stops_a_crawl_at_once_with_exit_130_recorded(
+    clean_sample_server: SampleSiteServer, tmp_path: Path, processes: list[Command],
+) -> None:
+    server = clean_sample_server
+    config = write_config(tmp_path, server, "every 1h", concurrency=2)
+    with server.faults.injected(ARTICLE_PAGE, _slow(5.0)):  # answers that keep it waiting
+        crawl = start(processes, config, "crawl")
+        wait_for("article requests in flight",
+                 lambda: any(ARTICLE_PAGE.search(r.path) for r in server.requests))
+        crawl.process.send_signal(signal.SIGTERM)
+        wait_for("the first signal", lambda: any(
+            line.startswith('{') and "SIGTERM received" in line for line in crawl.lines))
+        crawl.process.send_signal(signal.SIGTERM)
+        # Not 1 ("some URLs failed", click's "Aborted!"), and without waiting for the
+        # answers in flight.
+        assert crawl.wait() == 130
+    assert crawl.lines[-1] == "error: interrupted: stopped at once\n"
+    assert lock_holder(tmp_path) is None
+    with archive(tmp_path) as store:
+        assert _last_report(store)["exit_code"] == 130
+    text = subprocess.run([str(BIN), "--config", str(config), "status"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=WAIT)
+    assert re.search(r"#1 .* exit 130 ", text.stdout), text.stdout
 
 
 def test_status_shows_runs_next_runs_lock_and_size(

@@ -170,6 +170,7 @@ def run_crawl(
     stop: threading.Event | None = None,
     progress: ProgressCallback | None = None,
     parser: PageParser | None = None,
+    lock_lost: threading.Event | None = None,
 ) -> CrawlReport:
     """Crawl every configured section into ``store`` and return the run's report.
 
@@ -180,7 +181,8 @@ def run_crawl(
     called with the report after each article and after each commit (articles count as
     new, updated or unchanged once committed).
     Pages are parsed by ``parser`` if given (left open for the caller), else by one made
-    from ``settings`` (``crawl.parse_processes``) and closed at the end.
+    from ``settings`` (``crawl.parse_processes``) and closed at the end. ``lock_lost``
+    set by the end (the crawl lock taken over) makes the run's exit code 75.
     Failures of single URLs are counted in the report (and kept in the store with their
     reason), never raised; the report's ``exit_code`` tells how the run went. Raises
     ``StoreError`` when the archive itself fails.
@@ -222,6 +224,10 @@ def run_crawl(
         report.bytes = fetcher.stats.bytes
         report.waited_seconds = round(fetcher.stats.waited_seconds, 3)
         report.duration_seconds = round(time.monotonic() - started, 3)
+        if lock_lost is not None and lock_lost.is_set():
+            report.lock_lost = True
+            report.notes.append("lost the crawl lock to another crawl (this one stalled "
+                                "past its lease): stopped")
         report.compare_coverage(store.recent_reports())
         # A run that raised is recorded with the exit code the process ends with.
         exit_code = report.exit_code if failure is None else _failure_code(failure)

@@ -82,6 +82,8 @@ class CrawlReport:
     stopped: bool = False
     # robots.txt forbade every listing the run tried: it could discover nothing.
     blocked_by_robots: bool = False
+    # Another crawl took the lock over (this one stalled past its lease): it stopped.
+    lock_lost: bool = False
     notes: list[str] = field(default_factory=list)
     _have: Counter[str] = field(default_factory=Counter, repr=False)
 
@@ -117,7 +119,10 @@ class CrawlReport:
     @property
     def exit_code(self) -> int:
         """3 when (nearly) every attempt failed or robots.txt forbade every listing, 4 on
-        a coverage drop, 1 on some failures, else 0."""
+        a coverage drop, 1 on some failures, else 0; 75 before all when another crawl
+        took the lock over from this one."""
+        if self.lock_lost:
+            return EXIT_LOCKED
         attempted = self.fetched + self.failed_total
         if self.failed_total and attempted and self.failed_total / attempted >= NEARLY_ALL:
             return EXIT_NEARLY_ALL_FAILED

@@ -67,7 +67,7 @@ def run_exclusive_crawl(
         lease.on_lost(stop.set)
         log.info("crawl started by %s: sections %s", holder,
                  ", ".join(section.slug for section in settings.sections))
-        report = run_crawl(settings, store, stop=stop, **crawl_options)
+        report = run_crawl(settings, store, stop=stop, lock_lost=lease.lost, **crawl_options)
         # Not after a stopped run: a stop, or a time limit, asks it to end now.
         if optimize_index and (stop.is_set() or report.stopped):
             log.warning("search index not merged: the run was stopped (baohatinh db optimize "

@@ -282,6 +282,10 @@ def test_a_crawl_that_lost_its_lease_stops_and_leaves_the_lock_to_its_heir(
     assert report.stopped
     assert report.new < report.discovered
     assert holder is not None and holder.holder == "heir"
+    # Not 0: cron must hear of it (75, as when another crawl holds the archive).
+    assert report.lock_lost and report.exit_code == 75
+    with Store.open(sqlite_url) as store:
+        assert read_status(store).runs[0].exit_code == 75
 
 
 def test_a_second_crawl_while_one_runs_raises_crawl_locked(

@@ -77,7 +77,7 @@ def build_trigger(expression: str, *, timezone: tzinfo | str, jitter_seconds: in
         return IntervalTrigger(seconds=interval.total_seconds(), timezone=zone, jitter=jitter)
     try:
         minute, hour, day, month, weekday = _cron_fields(expression)
-        return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+        return CronTrigger(minute=minute, hour=hour, day=day, month=_crontab_months(month),
                            day_of_week=_crontab_weekdays(weekday), timezone=zone, jitter=jitter)
     except ValueError as exc:
         raise ValueError(
@@ -94,25 +94,57 @@ def _cron_fields(expression: str) -> list[str]:
 
 
 def _crontab_weekdays(field: str) -> str:
-    """Return a crontab weekday field (0 or 7 = Sunday) as APScheduler 3 day names.
+    """Return a crontab weekday field (0 or 7 = Sunday, or names) as the APScheduler 3
+    day names it means in crontab, listed one by one.
 
-    APScheduler 3 numbers Monday 0, crontab numbers Sunday 0: numbers are turned into names
-    so that "10 4 * * 0" runs on Sunday as in crontab, and ranges into lists (APScheduler's
-    ranges cannot wrap past Sunday).
+    APScheduler 3 numbers Monday 0, crontab numbers Sunday 0, and its steps count from
+    Monday: "*/2" is Sunday, Tuesday, Thursday and Saturday in crontab, so every token is
+    read here (ranges, steps and names alike) and what reaches APScheduler is a list.
     """
-    names = []
+    days = _crontab_values(field, "weekday", 0, 7, _WEEKDAYS)
+    return ",".join(dict.fromkeys(_WEEKDAYS[day % 7] for day in days))
+
+
+def _crontab_months(field: str) -> str:
+    """Return a crontab month field (1-12, or names) as the list of month numbers it
+    means: APScheduler 3 misreads a step over names ("jan-dec/3" as every month)."""
+    return ",".join(str(month) for month in _crontab_values(field, "month", 1, 12, _MONTHS))
+
+
+def _crontab_values(
+    field: str, what: str, low: int, high: int, names: tuple[str, ...]
+) -> list[int]:
+    """The numbers a crontab field means: comma-separated ``*``, ``N``, ``N-M``, each with
+    an optional ``/step``; a value is a number from ``low`` to ``high`` or a name (the
+    first name is ``low``'s). Raises ``ValueError`` naming the token it cannot read."""
+    values: list[int] = []
     for token in field.split(","):
-        if "/" in token and any(ch.isdigit() for ch in token.split("/")[0]):
-            raise ValueError(f"weekday {token!r}: list the days instead of a step")
-        low, _, high = token.partition("-")
-        if not low.isdigit() or (high and not high.isdigit()):
-            names.append(token)  # "*", "*/2", "mon-fri": APScheduler reads names as crontab
-            continue
-        first, last = int(low), int(high or low)
-        if not 0 <= first <= last <= 7:
-            raise ValueError(f"weekday {token!r} out of 0-7")
-        names += [_WEEKDAYS[number % 7] for number in range(first, last + 1)]
-    return ",".join(dict.fromkeys(names))
+        base, slash, step_text = token.partition("/")
+        if slash and not step_text.isdigit() or slash and int(step_text) == 0:
+            raise ValueError(f"{what} {token!r}: a step is a number from 1")
+        if base == "*":
+            first, last = low, high if what != "weekday" else 6
+        else:
+            start, dash, end = base.partition("-")
+            first = _crontab_value(start, token, what, low, high, names)
+            last = _crontab_value(end, token, what, low, high, names) if dash else first
+            if last < first:
+                raise ValueError(f"{what} {token!r}: a range runs from low to high")
+            if slash and not dash:
+                last = high  # "N/step": from N to the end, as crontab reads it
+        values += range(first, last + 1, int(step_text) if slash else 1)
+    return sorted(set(values))
+
+
+def _crontab_value(
+    text: str, token: str, what: str, low: int, high: int, names: tuple[str, ...]
+) -> int:
+    if text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    if text.lower() in names:
+        return low + names.index(text.lower())
+    raise ValueError(f"{what} {token!r}: not a {what} ({low}-{high}, or a name)")
 
 
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

@@ -54,6 +54,27 @@ def test_weekday_numbers_mean_what_they_mean_in_crontab() -> None:
     assert next_fire("0 9 * * sat").strftime("%A %d") == "Saturday 05"
 
 
+def test_weekday_and_month_steps_and_names_mean_what_they_mean_in_crontab() -> None:
+    # Steps count from Sunday (APScheduler counted from Monday), over names too.
+    assert fires("0 3 * * */2", 4) == ["Tue 01", "Thu 03", "Sat 05", "Sun 06"]
+    assert fires("0 3 * * 1/2", 4) == ["Mon 30", "Wed 02", "Fri 04", "Sun 06"]
+    assert fires("0 3 * * sun-sat", 2) == ["Mon 30", "Tue 01"]  # from Sunday noon
+    # Every third month from January, by names or numbers (APScheduler ran it monthly).
+    for months in ("jan-dec/3", "1-12/3", "*/3"):
+        assert fires(f"0 3 1 {months} *", 2, "%b %d") == ["Jan 01", "Apr 01"]
+
+
+def fires(expression: str, count: int, style: str = "%a %d") -> list[str]:
+    trigger = build_trigger(expression, timezone="UTC", jitter_seconds=0)
+    now, previous, found = datetime(2026, 11, 29, 12, tzinfo=UTC), None, []
+    for _ in range(count):
+        previous = trigger.get_next_fire_time(previous, now)
+        assert previous is not None
+        found.append(previous.strftime(style))
+        now = previous
+    return found
+
+
 def test_cron_expressions_run_in_the_configured_time_zone() -> None:
     fire = next_fire("40 2 * * *", "Asia/Ho_Chi_Minh")
     assert fire.astimezone(UTC) == datetime(2026, 11, 28, 19, 40, tzinfo=UTC)
@@ -66,7 +87,8 @@ def test_an_interval_runs_every_so_often() -> None:
 
 
 @pytest.mark.parametrize("bad", ["every 0s", "every day", "61 * * * *", "* * *", "0 0 * * 8",
-                                 "0 0 * * 1/2"])
+                                 "0 0 * * mon#2", "0 0 * * fri-mon", "0 0 * * */0",
+                                 "0 0 1 13 *", "0 0 1 foo *"])
 def test_a_bad_schedule_is_refused_quoting_it(bad: str) -> None:
     with pytest.raises(ValueError, match=re.escape(repr(bad))):
         check_expression(bad)

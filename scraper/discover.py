@@ -16,22 +16,21 @@ ruby annotations, so the listings found are the same.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 import lxml.html
 from lxml import etree
 
 from .css import select
 from .document import decode_html
-from .errors import ParseError
+from .errors import ParseError, parse_errors_only
 from .profile import DEFAULT_PROFILE, SiteProfile
 from .text import clean_text
 from .urls import article_id, canonical_or_none, canonicalize
@@ -40,29 +39,6 @@ Element = lxml.html.HtmlElement
 # Elements whose strings BeautifulSoup's get_text() left out (its string containers).
 _NOT_LINK_TEXT = frozenset({"script", "style", "template", "rt", "rp"})
 _LOCAL = threading.local()
-
-
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
-
-
-def _parse_errors_only(
-    parse: Callable[Concatenate[Any, str, _P], _T],
-) -> Callable[Concatenate[Any, str, _P], _T]:
-    """Make ``parse(body, url, ...)`` raise :class:`ParseError` (naming ``url``) and no
-    other exception: the crawler records a bad listing and goes on, whatever in it (a date
-    out of range, a link urllib cannot read) a reader did not foresee."""
-
-    @functools.wraps(parse)
-    def guarded(body: Any, url: str, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        try:
-            return parse(body, url, *args, **kwargs)
-        except ParseError:
-            raise
-        except Exception as exc:
-            raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
-
-    return guarded
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +68,7 @@ class LoadMorePage:
     has_more: bool
 
 
-@_parse_errors_only
+@parse_errors_only
 def parse_section_page(
     html: str | bytes, page_url: str, profile: SiteProfile = DEFAULT_PROFILE
 ) -> SectionPage:
@@ -155,7 +131,7 @@ def _zone_id(root: Element | None, profile: SiteProfile) -> str | None:
     return None
 
 
-@_parse_errors_only
+@parse_errors_only
 def parse_loadmore(
     body: str | bytes, api_url: str, profile: SiteProfile = DEFAULT_PROFILE
 ) -> LoadMorePage:
@@ -327,7 +303,7 @@ class Sitemap:
     entries: tuple[SitemapEntry, ...]
 
 
-@_parse_errors_only
+@parse_errors_only
 def parse_rss(
     body: bytes, feed_url: str, profile: SiteProfile = DEFAULT_PROFILE
 ) -> tuple[ListingItem, ...]:
@@ -349,7 +325,7 @@ def parse_rss(
     return tuple(items.values())
 
 
-@_parse_errors_only
+@parse_errors_only
 def parse_sitemap(body: bytes, sitemap_url: str) -> Sitemap:
     """Parse a sitemap index or urlset, gzip-compressed or not.
 

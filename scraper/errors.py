@@ -14,15 +14,22 @@ key, URL or query at fault::
     │   └── HTTPStatusError    a final non-success status
     ├── ParseError             a page could not be turned into a record
     │   └── NotAnArticle       the page is not an article (section, tag, error page …)
-    ├── StoreError             the archive database refused
-    │   ├── SchemaMismatch     the database is behind or ahead of the code
-    │   └── ArticleNotFound    no archived article has that id or URL
+    ├── StoreError             the archive database failed or refused  (exit 5)
+    │   ├── SchemaMismatch     the database is behind or ahead of the code (exit 2)
+    │   └── ArticleNotFound    no archived article has that id or URL  (exit 1)
     ├── QueryError             a search query that cannot be run        (exit 2)
     ├── OutputError            a file named to write cannot be written  (exit 2)
     └── CrawlLocked            another crawl holds the archive   (exit 75)
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 class BaohatinhError(Exception):
@@ -146,3 +153,23 @@ class CrawlLocked(BaohatinhError):
     """Another crawl holds this archive."""
 
     exit_code = 75
+
+
+def parse_errors_only(
+    parse: Callable[Concatenate[Any, str, _P], _T],
+) -> Callable[Concatenate[Any, str, _P], _T]:
+    """Make ``parse(body, url, ...)`` raise :class:`ParseError` (or its subclasses), naming
+    ``url``, and no other exception: the crawler records one failure per page and goes
+    on, without knowing lxml's, json's or urllib's exception types (a date out of range, a
+    link urllib cannot read)."""
+
+    @functools.wraps(parse)
+    def guarded(body: Any, url: str, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return parse(body, url, *args, **kwargs)
+        except ParseError:
+            raise
+        except Exception as exc:
+            raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
+
+    return guarded

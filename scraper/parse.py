@@ -73,7 +73,7 @@ from .document import (
     read_meta,
     union_matches,
 )
-from .errors import NotAnArticle, ParseError
+from .errors import NotAnArticle, parse_errors_only
 from .profile import DEFAULT_PROFILE, SiteProfile
 from .records import Article, Image, RelatedLink
 from .related import absolute_link, doc_them_boxes, doc_them_links, inline_links
@@ -115,21 +115,15 @@ T = TypeVar("T")
 Timed = tuple[datetime, str]
 
 
+@parse_errors_only
 def parse_article(html: str | bytes, url: str, profile: SiteProfile = DEFAULT_PROFILE) -> Article:
     """Parse one article page fetched from ``url`` into an ``Article``.
 
     ``html`` may be bytes (decoded as UTF-8, or as the page declares) or text. Raises
     ``NotAnArticle`` for pages that are not articles and ``ParseError`` for anything else
-    that goes wrong; never another exception type.
+    that goes wrong; never another exception type (``parse_errors_only``).
     """
-    try:
-        return _parse(html, url, profile)
-    except ParseError:
-        raise
-    except Exception as exc:
-        # The crawler records one failure per page and goes on; it must not have to know
-        # lxml's or json's exception types to do so.
-        raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
+    return _parse(html, url, profile)
 
 
 # --- the page as the parser sees it ------------------------------------------------------

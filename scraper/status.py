@@ -30,8 +30,11 @@ def _run_line(run: RunSummary) -> str:
     duration = f"{run.duration_seconds:.1f} s" if run.duration_seconds is not None else run.state
     exit_code = "-" if run.exit_code is None else str(run.exit_code)
     counts = run.counts
-    return (f"  #{run.id:<5} {_when(run.started_at)}  {duration:>10}  exit {exit_code:>2}  "
-            f"new {counts['new']}, updated {counts['updated']}, unchanged "
+    start = f"  #{run.id:<5} {_when(run.started_at)}  {duration:>10}  exit {exit_code:>2}  "
+    if run.counted_from == "archive":  # no report: what the archive shows it stored
+        return (start + f"fetched {counts['fetched']}, new {counts['new']}, updated "
+                f"{counts['updated']} (from the archive: the run wrote no report)")
+    return (start + f"new {counts['new']}, updated {counts['updated']}, unchanged "
             f"{counts['unchanged']}, failed {run.failed}")
 
 

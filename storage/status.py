@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select, text
 from .engine import database_errors, sqlite_path
 from .jobs import ScheduledJob, scheduled_jobs
 from .lock import LockHolder, read_holder
-from .models import ArticleRow, CrawlRunRow, ParseFailureRow
+from .models import ArticleRow, CrawlRunRow, FetchLogRow, ParseFailureRow, RevisionRow
 from .store import Store
 
 __all__ = ["ArchiveStatus", "FailedUrl", "RunSummary", "read_status"]
@@ -31,7 +31,13 @@ SETTLED_PREFIX = "not-an-article"
 
 @dataclass(frozen=True, slots=True)
 class RunSummary:
-    """One crawl run: ``state`` is finished, running, or interrupted (it never finished)."""
+    """One crawl run: ``state`` is finished, running, or interrupted (it never finished).
+
+    ``counted_from`` says where ``counts`` come from: ``"report"``, the run's own; or,
+    for a run that wrote none (killed, or still running), ``"archive"``: its fetches,
+    and the articles first archived or edited while it ran, read from the archive (the
+    other counts are then 0: only a report knows them).
+    """
 
     id: int
     started_at: datetime
@@ -40,6 +46,7 @@ class RunSummary:
     state: str
     counts: dict[str, int] = field(default_factory=dict)
     failed: int = 0
+    counted_from: str = "report"
 
     @property
     def duration_seconds(self) -> float | None:
@@ -59,6 +66,7 @@ class RunSummary:
             "exit_code": self.exit_code,
             **self.counts,
             "failed": self.failed,
+            "counted_from": self.counted_from,
         }
 
 
@@ -133,19 +141,43 @@ def _recent_runs(conn: Connection, limit: int, lock_live: bool) -> list[RunSumma
         select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(limit)
     ).all()
     summaries = []
+    ended: datetime | None = None  # when the run after this one started (runs never overlap)
     for index, row in enumerate(rows):
         report = row.report or {}
         if row.finished_at is not None:
             state = "finished"
         else:  # only the newest run can be the one holding a live lock
             state = "running" if index == 0 and lock_live else "interrupted"
+        counts = {key: int(report.get(key, 0)) for key in RUN_COUNTS}
+        if row.report is None:
+            counts.update(_counts_from_archive(conn, row.id, row.started_at, ended))
         summaries.append(RunSummary(
             id=row.id, started_at=row.started_at, finished_at=row.finished_at,
-            exit_code=row.exit_code, state=state,
-            counts={key: int(report.get(key, 0)) for key in RUN_COUNTS},
+            exit_code=row.exit_code, state=state, counts=counts,
             failed=sum(int(v) for v in (report.get("failed") or {}).values()),
+            counted_from="report" if row.report is not None else "archive",
         ))
+        ended = row.started_at
     return summaries
+
+
+def _counts_from_archive(
+    conn: Connection, run_id: int, started: datetime, ended: datetime | None
+) -> dict[str, int]:
+    """What a run that wrote no report did, as the archive shows it: its fetches, and the
+    articles first archived (new) or given a new revision (updated) from its start until
+    the next run's (a killed crawl's articles are committed, its counters lost)."""
+    fetched = conn.execute(
+        select(func.count()).select_from(FetchLogRow).where(FetchLogRow.run_id == run_id)
+    ).scalar_one()
+    first_seen = ArticleRow.first_seen_at >= started
+    new = select(func.count()).where(
+        first_seen if ended is None else first_seen & (ArticleRow.first_seen_at < ended))
+    seen = RevisionRow.seen_at >= started
+    edited = select(func.count(RevisionRow.article_pk.distinct())).where(
+        RevisionRow.revision > 1, seen if ended is None else seen & (RevisionRow.seen_at < ended))
+    return {"fetched": int(fetched), "new": int(conn.execute(new).scalar_one()),
+            "updated": int(conn.execute(edited).scalar_one())}
 
 
 def _failed_urls(conn: Connection, limit: int) -> tuple[int, list[FailedUrl]]:

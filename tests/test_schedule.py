@@ -358,6 +358,30 @@ def test_status_tells_a_running_crawl_from_one_that_died(store: Store) -> None:
         assert status.lock is not None and not status.lock_expired
 
 
+def test_a_run_that_wrote_no_report_shows_what_the_archive_kept_of_it(store: Store) -> None:
+    from scraper.status import render_status
+    from tests.fixtures_db import make_article, make_raw
+
+    old = make_article("2")
+    store.save_article(old, make_raw(old))  # archived long before
+    killed = store.begin_run()  # then killed: its articles committed, its report never written
+    for article in (make_article("1"), replace(old, title="Tiêu đề đã sửa")):
+        store.save_article(article, make_raw(article, fetched_at=datetime.now(UTC)), run_id=killed)
+    later = store.begin_run()
+    third = make_article("3")
+    store.save_article(third, make_raw(third, fetched_at=datetime.now(UTC)), run_id=later)
+    store.finish_run(later, {"new": 1, "fetched": 1}, 0)
+
+    finished, interrupted = read_status(store).runs
+    assert (interrupted.state, interrupted.counted_from) == ("interrupted", "archive")
+    assert {key: interrupted.counts[key] for key in ("fetched", "new", "updated")} == {
+        "fetched": 2, "new": 1, "updated": 1}
+    assert (finished.counted_from, finished.counts["new"]) == ("report", 1)
+    text = render_status(read_status(store))
+    assert "fetched 2, new 1, updated 1 (from the archive: the run wrote no report)" in text
+    assert read_status(store).to_dict()["runs"][1]["counted_from"] == "archive"
+
+
 # --- log lines ---------------------------------------------------------------------------
 
 

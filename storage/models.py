@@ -244,7 +244,11 @@ class CrawlRunRow(Base):
 
 
 class FetchLogRow(Base):
-    """Every fetch, even of bytes already stored: the archive's "when did we look"."""
+    """Every fetch, even of bytes already stored: the archive's "when did we look".
+
+    ``final_url`` is NULL when the fetch was not redirected; ``headers`` is NULL when the
+    fetch's raw page row holds them (it stored those bytes first) or no body was kept.
+    Rows older than revision 0011 have neither: their raw page row is all there is."""
 
     __tablename__ = "fetch_log"
     __table_args__ = (Index(None, "url", "fetched_at"),)
@@ -259,6 +263,11 @@ class FetchLogRow(Base):
     run_id: Mapped[int | None] = mapped_column(
         ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
     )
+    # Where the fetch ended when redirects led elsewhere (NULL: at ``url``), and its own
+    # response headers when the raw page row holds another fetch's (same bytes fetched
+    # again: the body is stored once, each fetch's Date, ETag, … are its own).
+    final_url: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, Any] | None]
 
 
 class ParseFailureRow(Base):

@@ -117,8 +117,9 @@ _INSERT_REVISION = insert(REVISIONS)
 _LOOKUP_CHUNK = 500
 
 
-def store_raw_page(connection: Connection, raw: RawPage) -> int:
-    """Return the id of the raw page holding ``raw.body``, inserting it if new.
+def store_raw_page(connection: Connection, raw: RawPage) -> tuple[int, bool]:
+    """Return the id of the raw page holding ``raw.body``, inserting it if new, and
+    whether that row was inserted from ``raw`` (so holds its URL and headers).
 
     The body is compressed only when it is not stored yet. Raises ``StoreError`` if the
     row vanished between the insert and the lookup (another process deleting it).
@@ -126,39 +127,42 @@ def store_raw_page(connection: Connection, raw: RawPage) -> int:
     digest = hashlib.sha256(raw.body).hexdigest()
     existing = connection.scalar(_RAW_PAGE_ID, {"digest": digest})
     if existing is not None:
-        return int(existing)
+        return int(existing), False
     values = _raw_page_values(raw, digest)
     inserted = connection.scalar(_INSERT_RAW_PAGE[connection.dialect.name], values)
     if inserted is not None:
-        return int(inserted)
+        return int(inserted), True
     stored = connection.scalar(_RAW_PAGE_ID, {"digest": digest})
     if stored is None:  # only if the row vanished between our two statements
         raise StoreError(f"raw page {digest} for {raw.url} vanished while being stored")
-    return int(stored)
+    return int(stored), False
 
 
-def store_raw_pages(connection: Connection, raws: Sequence[RawPage]) -> list[int]:
-    """Return the raw page id of each of ``raws`` (in order), inserting the bodies not
-    stored yet, each once: ``store_raw_page`` for many pages, in two statements.
+def store_raw_pages(connection: Connection, raws: Sequence[RawPage]) -> list[tuple[int, bool]]:
+    """Return, for each of ``raws`` (in order), ``store_raw_page``'s answer: the raw page
+    id, and whether the row was inserted from that very page. The bodies not stored yet
+    are inserted, each once, in two statements.
 
     A body is compressed only when it is not stored yet. Raises ``StoreError`` if a row
     vanished between the insert and the lookup (another process deleting it).
     """
     digests = [hashlib.sha256(raw.body).hexdigest() for raw in raws]
     ids = _raw_page_ids(connection, set(digests))
-    missing: dict[str, RawPage] = {}  # first page of each body not stored, in order
-    for digest, raw in zip(digests, raws, strict=True):
+    missing: dict[str, int] = {}  # digest -> position of the first page of a body not stored
+    for index, digest in enumerate(digests):
         if digest not in ids:
-            missing.setdefault(digest, raw)
+            missing.setdefault(digest, index)
+    ours: set[int] = set()  # positions of the pages whose rows were inserted from them
     if missing:
-        values = [_raw_page_values(raw, digest) for digest, raw in missing.items()]
-        inserted = connection.execute(_INSERT_RAW_PAGES[connection.dialect.name], values)
-        ids.update((digest, int(pk)) for digest, pk in inserted)
+        values = [_raw_page_values(raws[index], digest) for digest, index in missing.items()]
+        for digest, pk in connection.execute(_INSERT_RAW_PAGES[connection.dialect.name], values):
+            ids[digest] = int(pk)
+            ours.add(missing[digest])
         ids.update(_raw_page_ids(connection, {d for d in missing if d not in ids}))
-    for digest, raw in missing.items():
+    for digest, index in missing.items():
         if digest not in ids:  # only if the row vanished between our two statements
-            raise StoreError(f"raw page {digest} for {raw.url} vanished while being stored")
-    return [ids[digest] for digest in digests]
+            raise StoreError(f"raw page {digest} for {raws[index].url} vanished while being stored")
+    return [(ids[digest], index in ours) for index, digest in enumerate(digests)]
 
 
 def _raw_page_ids(connection: Connection, digests: set[str]) -> dict[str, int]:
@@ -184,19 +188,32 @@ def _raw_page_values(raw: RawPage, digest: str) -> dict[str, Any]:
 
 
 def log_fetch(
-    connection: Connection, raw: RawPage, raw_page_id: int | None, run_id: int | None
+    connection: Connection,
+    raw: RawPage,
+    raw_page_id: int | None,
+    run_id: int | None,
+    *,
+    row_is_its_own: bool = False,
 ) -> None:
-    """Add the fetch-log row of ``raw`` (``raw_page_id`` None for a body not kept)."""
-    connection.execute(_INSERT_FETCH, _fetch_values(raw, raw_page_id, run_id))
+    """Add the fetch-log row of ``raw`` (``raw_page_id`` None for a body not kept;
+    ``row_is_its_own``: that raw page row was inserted from ``raw``)."""
+    connection.execute(_INSERT_FETCH, _fetch_values(raw, raw_page_id, run_id, row_is_its_own))
 
 
-def _fetch_values(raw: RawPage, raw_page_id: int | None, run_id: int | None) -> dict[str, Any]:
+def _fetch_values(
+    raw: RawPage, raw_page_id: int | None, run_id: int | None, row_is_its_own: bool
+) -> dict[str, Any]:
+    # A raw page row holds the headers of the fetch that stored its bytes first; another
+    # fetch of the same bytes keeps its own (its Date, ETag, … differ), for the WARC.
+    keeps_headers = raw_page_id is not None and not row_is_its_own
     return {
         "url": raw.url,
         "status": raw.status,
         "raw_page_id": raw_page_id,
         "fetched_at": raw.fetched_at,
         "run_id": run_id,
+        "final_url": raw.final_url if raw.final_url != raw.url else None,
+        "headers": dict(raw.headers) if keeps_headers else None,
     }
 
 
@@ -214,7 +231,7 @@ def save_batch(
     twice in one batch is saved twice, as by two calls. Articles not archived yet are
     inserted together (see the module docstring); rows get their ids in item order.
     """
-    raw_page_ids = store_raw_pages(connection, [item.raw for item in items])
+    stored_pages = store_raw_pages(connection, [item.raw for item in items])
     site_ids = Counter(item.article.article_id for item in items)
     current = _current_rows(connection, set(site_ids))
     pks: list[int | None] = []
@@ -242,8 +259,8 @@ def save_batch(
         if outcome != "unchanged" and pk is not None:
             documents[pk] = SearchDocument.of(item.article)
     fetches = [
-        _fetch_values(item.raw, raw_page_id, run_id)
-        for item, raw_page_id in zip(items, raw_page_ids, strict=True)
+        _fetch_values(item.raw, raw_page_id, run_id, its_own)
+        for item, (raw_page_id, its_own) in zip(items, stored_pages, strict=True)
     ]
     connection.execute(_INSERT_FETCH, fetches)
     index_documents(connection, documents.items())

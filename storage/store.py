@@ -296,8 +296,10 @@ class Store:
             raw_page_id = None
             if raw is not None:
                 _aware(raw.fetched_at, "raw page fetched_at")
-                raw_page_id = save.store_raw_page(session.connection(), raw)
-                save.log_fetch(session.connection(), raw, raw_page_id, run_id)
+                raw_page_id, its_own = save.store_raw_page(session.connection(), raw)
+                save.log_fetch(
+                    session.connection(), raw, raw_page_id, run_id, row_is_its_own=its_own
+                )
             session.add(
                 ParseFailureRow(
                     url=url, raw_page_id=raw_page_id, reason=reason, seen_at=_now(), run_id=run_id

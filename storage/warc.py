@@ -1,10 +1,13 @@
 """Export the raw pages as a WARC 1.1 file (gzip per record), written with warcio.
 
-For every logged fetch whose body is archived: a ``request`` record (the GET as the
-crawler sent it: URL, Host, User-Agent), the ``response`` record (status, headers and
-body as fetched), and, for article pages, a ``metadata`` record holding the parsed
-fields of the revision that was current at that fetch (JSON, ``WARC-Refers-To`` the
-response). Fetches stream from the database in order, so memory stays flat.
+For every logged fetch whose body is archived: a ``request`` record (the GET, rebuilt:
+URL, Host, the configured User-Agent and the Accept-Encoding the crawler sends; the
+request's own headers are not stored), the ``response`` record (status, that fetch's own
+headers, and the body as fetched), and, for article pages, a ``metadata`` record holding
+the parsed fields of the revision that was current at that fetch (JSON, ``WARC-Refers-To``
+the response). A fetch that redirects led elsewhere is filed under the URL that answered
+(its ``final_url``): that URL's answer is what the body is; the metadata record names the
+URL requested. Fetches stream from the database in order, so memory stays flat.
 
 The body is kept as the crawler decoded it, so the response headers that described the
 transfer (``Content-Encoding``, ``Transfer-Encoding``, ``Content-Length``) are replaced
@@ -28,6 +31,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper import __version__
+from scraper.fetch import ACCEPT_ENCODING
 from scraper.urls import article_id as article_id_of
 
 from . import rawcodec
@@ -42,7 +46,8 @@ TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 
 @dataclass(frozen=True, slots=True)
 class _Fetch:
-    url: str
+    url: str  # the URL that answered with this body (after any redirects)
+    requested: str  # the URL the crawler asked for
     status: int
     fetched_at: datetime
     headers: dict[str, Any]
@@ -89,8 +94,10 @@ def _fetches(store: Store, batch_size: int = 50) -> Iterator[_Fetch]:
     query = (
         select(
             FetchLogRow.url,
+            FetchLogRow.final_url,
             FetchLogRow.status,
             FetchLogRow.fetched_at,
+            FetchLogRow.headers,
             RawPageRow.headers,
             RawPageRow.body,
             RawPageRow.compression,
@@ -100,8 +107,11 @@ def _fetches(store: Store, batch_size: int = 50) -> Iterator[_Fetch]:
         .execution_options(yield_per=batch_size)
     )
     with store.read_session("reading fetches for the WARC export") as session:
-        for url, status, fetched_at, headers, body, codec in session.execute(query):
-            yield _Fetch(url, status, fetched_at, headers, rawcodec.decompress(body, codec))
+        for url, final_url, status, fetched_at, own, headers, body, codec in session.execute(query):
+            # A fetch's own headers where its raw page row holds another fetch's.
+            headers = own if own is not None else headers
+            body = rawcodec.decompress(body, codec)
+            yield _Fetch(final_url or url, url, status, fetched_at, headers, body)
 
 
 def _write_pair(writer: WARCWriter, fetch: _Fetch, user_agent: str) -> Any:
@@ -129,7 +139,12 @@ def _write_pair(writer: WARCWriter, fetch: _Fetch, user_agent: str) -> Any:
 def _request_headers(url: str, user_agent: str) -> StatusAndHeaders:
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = [("Host", parts.netloc), ("User-Agent", user_agent), ("Accept", "*/*")]
+    headers = [
+        ("Host", parts.netloc),
+        ("User-Agent", user_agent),
+        ("Accept", "*/*"),
+        ("Accept-Encoding", ACCEPT_ENCODING),
+    ]
     return StatusAndHeaders(f"GET {target} HTTP/1.1", headers, is_http_request=True)
 
 
@@ -154,6 +169,8 @@ def _write_metadata(
     revision = _revision_at(session, site_id, fetch.fetched_at)
     if revision is None:  # a failed parse, or a fetch before the article's first revision
         return
+    if fetch.requested != fetch.url:
+        revision["requested_url"] = fetch.requested  # redirects led from there
     payload = json.dumps(revision, ensure_ascii=False, sort_keys=True).encode("utf-8")
     record = writer.create_warc_record(
         fetch.url,

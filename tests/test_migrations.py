@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, text, update
+from sqlalchemy import insert, inspect, select, text, update
 
 from scraper.errors import SchemaMismatch, StoreError
 from scraper.records import Article
@@ -52,7 +52,7 @@ TABLES = {
 
 
 def test_head_is_the_newest_revision() -> None:
-    assert head_revision() == "0010"
+    assert head_revision() == "0011"
 
 
 def test_fresh_database_is_upgraded_to_head(db_url: str) -> None:
@@ -235,3 +235,27 @@ def test_image_failures_recorded_before_retries_existed_are_tried_once_more(
         due = store.pending_images(article.article_id)
         assert [(image.url, image.attempts) for image in due] == [(failed, 1)]
         assert store.articles_with_images_due() == [article.article_id]
+
+
+def test_fetches_logged_before_0011_keep_the_url_their_redirects_led_to(db_url: str) -> None:
+    engine = make_engine(db_url)
+    moved = "https://baohatinh.vn/xay-dung-dang/huong-son/123456.htm"
+    try:
+        _migrate_to(engine, "0010")
+        article = _fill_at_0001(engine)  # its raw page fetched at article.url
+        with engine.begin() as conn:  # the page had been asked for at its old URL
+            conn.execute(update(RawPageRow.__table__).values(url=moved))
+            conn.execute(update(FetchLogRow.__table__).values(url=moved))
+            raw_id = conn.execute(select(RawPageRow.id)).scalar_one()
+            conn.execute(insert(FetchLogRow.__table__).values(  # same bytes, another URL
+                url="https://baohatinh.vn/khac-post123456.html", status=200, raw_page_id=raw_id,
+                fetched_at=FETCHED_AT + timedelta(1)))
+    finally:
+        engine.dispose()
+    with Store.open(db_url) as store, store.engine.connect() as conn:
+        rows = conn.execute(
+            select(FetchLogRow.url, FetchLogRow.final_url).order_by(FetchLogRow.id)).all()
+    assert [tuple(row) for row in rows] == [
+        (moved, article.url),  # its raw page row says where it ended
+        ("https://baohatinh.vn/khac-post123456.html", None),  # unknown: not claimed
+    ]

@@ -123,3 +123,54 @@ def test_warc_of_chosen_articles_leaves_the_rest_out(store: Store, tmp_path: Pat
     assert write_warc(store, path, article_ids={"777"}) == 1
     uris = {uri for kind, uri, _ in records(path) if kind == "response"}
     assert uris == {other.url}
+
+
+def test_each_fetch_of_the_same_bytes_answers_with_its_own_headers(
+    store: Store, tmp_path: Path
+) -> None:
+    article = make_article()
+    body = "<html><p>Hương Sơn</p></html>".encode()
+    for day, etag in ((0, '"v1"'), (2, '"v3"')):  # the same bytes, fetched again later
+        fetched = FETCHED_AT + timedelta(day)
+        raw = replace(
+            make_raw(article, body=body, fetched_at=fetched),
+            headers={"content-type": "text/html", "etag": etag,
+                     "date": fetched.strftime("%a, %d %b %Y %H:%M:%S GMT")},
+        )
+        store.save_article(article, raw)
+    assert store.counts()["raw_pages"] == 1  # the body is stored once
+    path = tmp_path / "archive.warc.gz"
+    write_warc(store, path)
+    answers = [
+        (record.rec_headers.get_header("WARC-Date")[:10], record.http_headers.get_header("etag"),
+         record.http_headers.get_header("date"))
+        for kind, _, record in records(path) if kind == "response"
+    ]
+    assert answers == [
+        ("2024-10-16", '"v1"', "Wed, 16 Oct 2024 01:00:00 GMT"),
+        ("2024-10-18", '"v3"', "Fri, 18 Oct 2024 01:00:00 GMT"),
+    ]
+
+
+def test_a_redirected_fetch_is_filed_under_the_url_that_answered(
+    store: Store, tmp_path: Path
+) -> None:
+    article = make_article("274411")
+    old = "https://baohatinh.vn/xay-dung-dang/huong-son-bieu-duong/274411.htm"
+    store.save_article(article, replace(make_raw(article), url=old))
+    path = tmp_path / "archive.warc.gz"
+    write_warc(store, path)
+    found, payloads, request_lines = set(), [], []
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            found.add((record.rec_type, record.rec_headers.get_header("WARC-Target-URI")))
+            if record.rec_type == "request":
+                headers = record.http_headers
+                request_lines.append(f"{headers.protocol} {headers.statusline}")
+            if record.rec_type == "metadata":
+                payloads.append(json.loads(record.content_stream().read()))
+    found.discard(("warcinfo", None))
+    assert found == {
+        ("request", article.url), ("response", article.url), ("metadata", article.url)}
+    assert request_lines == [f"GET /{article.url.split('/', 3)[3]} HTTP/1.1"]
+    assert [payload["requested_url"] for payload in payloads] == [old]

@@ -28,7 +28,14 @@ from .errors import (
     StoreError,
 )
 from .report import EXIT_ARCHIVE_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
-from .settings import CONFIG_ENV, MAX_RUN_MINUTES, Settings, describe, load_settings
+from .settings import (
+    CONFIG_ENV,
+    DATABASE_ENV,
+    MAX_RUN_MINUTES,
+    Settings,
+    describe,
+    load_settings,
+)
 
 
 class ProjectErrorGroup(click.Group):
@@ -83,10 +90,44 @@ def _settings(ctx: click.Context) -> Settings:
     return obj["settings"]
 
 
-def _open_store(ctx: click.Context) -> Any:
-    from storage import Store
+def _open_store(ctx: click.Context, *, create: bool = False) -> Any:
+    """Open the configured archive, bringing its schema up to date.
 
-    return Store.open(_settings(ctx).database.url)
+    Only commands that fill an archive (``create``) start a new one: for the others an
+    SQLite file that is not there is bad input (exit 2), not a new, empty archive in which
+    a mistyped path finds nothing. A database URL that cannot be read is a config error
+    naming where it came from.
+    """
+    from storage import Store
+    from storage.engine import normalize_url, sqlite_path
+
+    url = _settings(ctx).database.url
+    where = f"${DATABASE_ENV}" if os.environ.get(DATABASE_ENV) else "database.url"
+    try:
+        path = sqlite_path(normalize_url(url))
+    except StoreError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if not create and path is not None and not path.exists():
+        raise ConfigError(
+            f"{where}: no archive at {path}: check the path, or create one with "
+            "`baohatinh crawl` (or `baohatinh db upgrade`)"
+        )
+    return Store.open(url)
+
+
+def _not_the_archive(store: Any, output: str) -> str:
+    """Return ``output``, or raise ``OutputError`` when it is the SQLite archive being
+    read (or one of its journal files): opening it to write would empty the archive."""
+    from storage.engine import sqlite_path
+
+    database = sqlite_path(store.engine.url)
+    if database is None or not output:
+        return output
+    target = os.path.realpath(output)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if target == os.path.realpath(f"{database}{suffix}"):
+            raise OutputError(output, "it is the archive being exported; choose another file")
+    return output
 
 
 @click.group(cls=ProjectErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -183,7 +224,7 @@ def crawl(
     printer = ProgressPrinter() if progress else None
     try:
         # [schedule] one crawl at a time per archive (exit 75), stopped cleanly by SIGTERM.
-        with _open_store(ctx) as store, stop_on_signals() as stop:
+        with _open_store(ctx, create=True) as store, stop_on_signals() as stop:
             report = run_exclusive_crawl(
                 settings,
                 store,
@@ -360,7 +401,7 @@ def export(ctx: click.Context, query: str, fmt: str, output: str | None,
             except OSError as exc:  # a full disk or a closed pipe behind the redirection
                 raise OutputError("standard output", exc.strerror or str(exc)) from None
         else:
-            with _output_file(output, "w") as handle:
+            with _output_file(_not_the_archive(store, output), "w") as handle:
                 count = writer(store, handle, article_ids=ids, oldest=oldest)
     click.echo(f"exported {count} article(s)" + (f" to {output}" if output else ""), err=True)
 
@@ -403,7 +444,7 @@ def _export_warc(ctx: click.Context, output: str | None, request: Any) -> None:
 
     if output is None:
         raise click.UsageError("--format warc writes a binary file: give -o FILE.warc.gz")
-    with _open_store(ctx) as store, _output_file(output, "wb") as handle:
+    with _open_store(ctx) as store, _output_file(_not_the_archive(store, output), "wb") as handle:
         # WARC records follow the fetch log's order: the matching ids are a set to look in.
         ids = set(_matching(store, request)) if request is not None else None
         count = export_warc(
@@ -443,10 +484,7 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Create the archive or bring its schema up to date (Alembic migrations)."""
-    from storage import Store
-
-    url = _settings(ctx).database.url
-    with Store.open(url) as store:
+    with _open_store(ctx, create=True) as store:
         click.echo(f"{store.url}: schema at {store.schema_revision()}")
 
 

@@ -82,10 +82,16 @@ def upgrade(engine: Engine) -> str:
     """Migrate the database to the head revision and return it.
 
     Everything runs in one transaction (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: under an
-    advisory lock), so two processes opening a new archive at once do not collide.
-    Raises ``SchemaMismatch`` for a database newer than this code, ``StoreError`` if the
+    advisory lock), so two processes opening a new archive at once do not collide. An
+    archive at head already is only read: a search opening it must not wait behind a
+    writer (a crawl's commit, ``db optimize``) for SQLite's write lock. Raises
+    ``SchemaMismatch`` for a database newer than this code, ``StoreError`` if the
     database refuses.
     """
+    revision = current_revision(engine)
+    _refuse_unknown(engine, revision)
+    if revision == head_revision():
+        return revision
     with (
         database_errors(engine.url, "upgrading the schema"),
         engine.execution_options(**WRITE).begin() as conn,

@@ -275,7 +275,29 @@ def test_a_malformed_database_url_is_one_line_naming_it_without_its_password(
     tmp_path: Path, url: str, shown: str, reason: str
 ) -> None:
     result = run("stats", cwd=tmp_path, env={"BAOHATINH_DATABASE_URL": url})
-    # 5, the archive failed: not 1, "some URLs failed", which cron lets pass.
-    assert result.returncode == 5 and result.stderr.count("\n") == 1, result.stderr
-    assert result.stderr.startswith(f"error: {shown}: not a database URL")
+    # 2, a config error naming where the URL came from: not 1, "some URLs failed",
+    # which cron lets pass, nor 5, an archive that failed.
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: $BAOHATINH_DATABASE_URL: {shown}: not a database URL")
     assert reason in result.stderr and "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [("search", "dang"), ("show", "1"), ("export",), ("stats",),
+                                     ("status",), ("reparse",), ("db", "optimize")])
+def test_a_read_command_on_an_archive_that_is_not_there_creates_none(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "archiv.db"  # a typo for archive.db
+    result = run(*command, cwd=tmp_path, env={"BAOHATINH_DATABASE_URL": f"sqlite:///{missing}"})
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: $BAOHATINH_DATABASE_URL: no archive at {missing}")
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_database_url_in_the_config_file_that_cannot_be_read_names_the_key(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "config.toml").write_text('[database]\nurl = "mysql://u@h/db"\n')
+    result = run("search", "dang", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("error: database.url: mysql://u@h/db: unsupported database")

@@ -184,3 +184,31 @@ def test_db_optimize_waits_for_no_crawl_it_exits_75(tmp_path: Path) -> None:
             result = run("db", "optimize", cwd=tmp_path, env=env_for(path))
     assert result.returncode == 75 and result.stderr.count("\n") == 1
     assert "baohatinh crawl" in result.stderr
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("jsonl", ""), ("csv", "-wal"), ("warc", "")])
+def test_an_export_aimed_at_the_archive_itself_is_refused_and_the_archive_kept(
+    tmp_path: Path, fmt: str, suffix: str
+) -> None:
+    path = tmp_path / "archive.db"
+    with Store.open(f"sqlite:///{path}") as store:
+        article = make_article()
+        store.save_article(article, make_raw(article))
+    target = f"{path}{suffix}"  # `-o archive.db` typed for `-o archive.jsonl`
+    result = run("export", "--format", fmt, "-o", target, cwd=tmp_path, env=env_for(path))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: cannot write {target}: it is the archive")
+    with Store.open(f"sqlite:///{path}") as store:
+        assert store.counts()["articles"] == 1
+
+
+def test_a_search_does_not_wait_for_a_writer_holding_the_archive(archive: Path) -> None:
+    holder = sqlite3.connect(archive, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a crawl committing, `db optimize` merging
+    try:
+        result = run("search", "hương sơn", cwd=archive.parent, env=env_for(archive))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.returncode == 0, result.stderr
+    assert "123456" in result.stdout

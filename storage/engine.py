@@ -5,11 +5,16 @@ timeout, and real transactions: the ``sqlite3`` module's own implicit transactio
 is switched off and SQLAlchemy's ``begin`` emits ``BEGIN`` itself, so DDL in migrations and
 SAVEPOINTs behave. Writers ask for ``BEGIN IMMEDIATE`` (see ``WRITE``) so that a
 transaction which reads and then writes cannot fail half-way on a lock upgrade.
+
+An SQLite archive this process cannot write (a read-only file or folder: a copy handed to
+researchers on a read-only share or disc) is opened read-only: WAL would otherwise need to
+create its shared-memory file beside it, and every search would fail.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -24,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from scraper.errors import StoreError
 
-__all__ = ["database_errors", "make_engine", "normalize_url", "safe_url", "sqlite_path", "WRITE",
-           "write_session"]
+__all__ = ["database_errors", "is_read_only", "make_engine", "normalize_url", "safe_url",
+           "sqlite_path", "WRITE", "write_session"]
 
 # Execution option that marks a connection as a writer (SQLite: BEGIN IMMEDIATE).
 WRITE = {"baohatinh_write": True}
@@ -73,6 +78,9 @@ def normalize_url(url: str) -> URL:
 def safe_url(url: URL | str) -> str:
     """Return ``url`` as text with its password hidden, for messages."""
     if isinstance(url, URL):
+        path = sqlite_path(url)
+        if path is not None and is_read_only(url):  # opened so by us: name the file
+            return f"sqlite:///{path} (read-only)"
         return url.render_as_string(hide_password=True)
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -120,6 +128,7 @@ def make_engine(url: str) -> Engine:
     options: dict[str, Any] = {"json_serializer": json_text}
     if parsed.get_backend_name() == "sqlite":
         _check_sqlite_folder(parsed)
+        parsed = _read_only_if_unwritable(parsed)
     else:
         options["pool_pre_ping"] = True  # survive a server restart between crawls
         if "connect_timeout" not in parsed.query:
@@ -141,6 +150,30 @@ def _check_sqlite_folder(url: URL) -> None:
         raise StoreError(f"{path}: folder does not exist (SQLite creates the file, not folders)")
 
 
+def _read_only_if_unwritable(url: URL) -> URL:
+    """Return ``url``, or for an existing SQLite file this process may not write (or whose
+    folder it may not write) a URL opening it read-only."""
+    path = sqlite_path(url)
+    if path is None or is_read_only(url) or not path.is_file():
+        return url
+    folder = path.absolute().parent
+    if os.access(path, os.W_OK) and os.access(folder, os.W_OK):
+        return url
+    # Nobody can write it then, so "immutable" is safe: no lock, no shared-memory file.
+    # A WAL file left beside it (copied while a crawl wrote) holds commits only a
+    # read-only open reads, where SQLite can.
+    wal = path.with_name(path.name + "-wal")
+    flag = {"mode": "ro"} if wal.exists() else {"immutable": "1"}
+    return URL.create("sqlite", database=f"file:{path.absolute()}", query={**flag, "uri": "true"})
+
+
+def is_read_only(url: URL) -> bool:
+    """True for an SQLite URL that opens its file read-only (``mode=ro`` or immutable)."""
+    return url.get_backend_name() == "sqlite" and (
+        url.query.get("mode") == "ro" or url.query.get("immutable") == "1"
+    )
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Install the connect and begin hooks that make SQLite behave (see module docstring)."""
 
@@ -151,7 +184,7 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            if sqlite_path(engine.url) is not None:  # WAL needs a file
+            if sqlite_path(engine.url) is not None and not is_read_only(engine.url):  # a file
                 cursor.execute("PRAGMA journal_mode = WAL")
                 # With WAL, NORMAL loses no committed data on a crash, only on power loss.
                 cursor.execute("PRAGMA synchronous = NORMAL")

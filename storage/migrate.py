@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, text
 
 from scraper.errors import SchemaMismatch
 
-from .engine import WRITE, database_errors, safe_url
+from .engine import WRITE, database_errors, is_read_only, safe_url
 
 __all__ = ["alembic_config", "check", "current_revision", "head_revision", "upgrade"]
 
@@ -92,6 +92,12 @@ def upgrade(engine: Engine) -> str:
     _refuse_unknown(engine, revision)
     if revision == head_revision():
         return revision
+    if is_read_only(engine.url):
+        raise SchemaMismatch(
+            f"{safe_url(engine.url)}: schema at revision {revision or 'none (empty database)'}"
+            f", this code needs {head_revision()}, and the archive cannot be written here: "
+            "run `baohatinh db upgrade` on a copy that can"
+        )
     with (
         database_errors(engine.url, "upgrading the schema"),
         engine.execution_options(**WRITE).begin() as conn,

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storage import Store
 from tests.fixtures_db import FETCHED_AT, make_article, make_raw
-from tests.test_cli import run
+from tests.test_cli import BIN, run
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +217,56 @@ def test_a_search_does_not_wait_for_a_writer_holding_the_archive(archive: Path) 
         holder.close()
     assert result.returncode == 0, result.stderr
     assert "123456" in result.stdout
+
+
+@pytest.fixture
+def read_only_share(archive: Path) -> Iterator[Path]:
+    """A copy of the archive in a folder its reader may not write (a share, a disc)."""
+    share = Path(tempfile.mkdtemp(prefix="baohatinh-share-", dir="/tmp"))
+    try:
+        with sqlite3.connect(archive) as source, sqlite3.connect(share / "archive.db") as copy:
+            source.backup(copy)  # a whole copy: no -wal, no -shm beside it
+        (share / "archive.db").chmod(0o444)
+        share.chmod(0o555)
+        yield share / "archive.db"
+    finally:
+        share.chmod(0o755)
+        shutil.rmtree(share)
+
+
+def as_reader(*args: str, archive: Path) -> subprocess.CompletedProcess[str]:
+    """Run baohatinh as a user who may not write the share (root may write anything)."""
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BAOHATINH_")}
+    environ["BAOHATINH_DATABASE_URL"] = f"sqlite:///{archive}"
+    command = [*(drop if os.geteuid() == 0 else []), str(BIN), *args]
+    return subprocess.run(
+        command, cwd="/", env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "shows"),
+    [
+        (("search", "hương sơn"), "123456"),
+        (("show", "123456"), "Hương Sơn biểu dương 20 mô hình"),
+        (("export",), '"article_id": "123456"'),
+        (("stats",), "articles"),
+        (("status",), "archive size: 2 articles"),
+    ],
+)
+def test_an_archive_on_a_read_only_share_can_still_be_read(
+    read_only_share: Path, command: tuple[str, ...], shows: str
+) -> None:
+    result = as_reader(*command, archive=read_only_share)
+    assert result.returncode == 0, result.stderr
+    assert shows in result.stdout
+    assert sorted(p.name for p in read_only_share.parent.iterdir()) == ["archive.db"]
+
+
+def test_writing_to_an_archive_on_a_read_only_share_is_one_line_naming_it(
+    read_only_share: Path,
+) -> None:
+    result = as_reader("db", "optimize", archive=read_only_share)
+    assert result.returncode == 5 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: sqlite:///{read_only_share} (read-only): ")

@@ -21,6 +21,7 @@ from scraper.urls import article_id as article_id_of
 from .models import ArticleRow, ImageRow, RelatedLinkRow
 
 __all__ = [
+    "CONTENT_FIELDS",
     "SITE_TZ",
     "article_columns",
     "article_from_row",
@@ -60,13 +61,31 @@ def _utc_iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
+# The record's fields ``content_hash`` covers, in reading order (each image's url,
+# caption, alt and position; each related link's url, title, summary and kind): what the
+# diffs of two revisions (``show --diff``, the web page's history) compare, so that a new
+# revision never reads as "no difference".
+CONTENT_FIELDS: tuple[str, ...] = (
+    "title",
+    "lead",
+    "published_at",
+    "updated_at",
+    "author",
+    "section",
+    "tags",
+    "body_paragraphs",
+    "images",
+    "related",
+)
+
+
 def content_hash(article: Article) -> str:
     """Return the sha256 (hex) of the article's normalised reader-visible content.
 
     Covered: title, lead, body, images with captions, published and updated times (as
     instants), author, section, tags, related links. Not covered: URL, body HTML, parser
     version, sources and warnings, so a re-parse that only changes those is no new
-    revision.
+    revision. A field added here belongs in ``CONTENT_FIELDS`` too.
     """
     content = {
         "title": _norm(article.title),

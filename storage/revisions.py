@@ -9,7 +9,7 @@ module returns.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from scraper.errors import ArticleNotFound
 
+from .convert import CONTENT_FIELDS
 from .models import ArticleRow, RevisionRow
 from .store import Store
 
@@ -68,26 +69,54 @@ def _info(article_id: str, row: RevisionRow) -> RevisionInfo:
 def revision_text(snapshot: Mapping[str, Any]) -> list[str]:
     """Return the reader-visible content of a revision snapshot as lines, for diffing.
 
-    The lines are what decides a new revision (see ``convert.content_hash``): title,
-    lead, times, author, section, tags, body paragraphs, images with captions, links.
+    The lines are what decides a new revision (``convert.CONTENT_FIELDS``, those
+    ``convert.content_hash`` covers): title, lead, times, author, section, tags, body
+    paragraphs, images with captions and alt texts, links with summaries and kinds.
     """
-    return list(_text_lines(snapshot))
+    return [
+        line
+        for name in CONTENT_FIELDS
+        for line in _FIELD_LINES.get(name, _scalar_lines)(name, snapshot.get(name))
+    ]
 
 
-def _text_lines(snap: Mapping[str, Any]) -> Iterator[str]:
-    for name in ("title", "lead", "published_at", "updated_at", "author", "section"):
-        yield f"{name}: {snap.get(name) or ''}"
-    yield "tags: " + ", ".join(snap.get("tags") or ())
+def _scalar_lines(name: str, value: Any) -> Iterator[str]:
+    yield f"{name}: {value or ''}"
+
+
+def _tag_lines(name: str, tags: Any) -> Iterator[str]:
+    yield f"{name}: " + ", ".join(tags or ())
     yield ""
-    for paragraph in snap.get("body_paragraphs") or ():
+
+
+def _body_lines(_: str, paragraphs: Any) -> Iterator[str]:
+    for paragraph in paragraphs or ():
         yield from str(paragraph).splitlines() or [""]
         yield ""
-    for image in snap.get("images") or ():
+
+
+def _image_lines(_: str, images: Any) -> Iterator[str]:
+    for image in images or ():
         yield f"image {image.get('position', 0) + 1}: {image.get('url')}"
-        if image.get("caption"):
-            yield f"  caption: {image['caption']}"
-    for link in snap.get("related") or ():
+        for part in ("caption", "alt"):
+            if image.get(part):
+                yield f"  {part}: {image[part]}"
+
+
+def _related_lines(_: str, links: Any) -> Iterator[str]:
+    for link in links or ():
         yield f"related ({link.get('kind')}): {link.get('title')} <{link.get('url')}>"
+        if link.get("summary"):
+            yield f"  summary: {link['summary']}"
+
+
+# How the fields that are not one line of text read; every other field is one line.
+_FIELD_LINES: dict[str, Callable[[str, Any], Iterator[str]]] = {
+    "tags": _tag_lines,
+    "body_paragraphs": _body_lines,
+    "images": _image_lines,
+    "related": _related_lines,
+}
 
 
 def diff_revisions(store: Store, key: str, old: int, new: int) -> str:

@@ -6,7 +6,9 @@ map, flushes, relationship cascades) cost more than the SQL itself, so this modu
 Core. One article alone (``save_content``): one lookup of the article row (id, content
 hash, last fetch), one ``INSERT … RETURNING`` or ``UPDATE`` of it, ``executemany`` for
 images and related links, and, only when the content changed, a revision and the search
-row. An unchanged article costs a raw-page lookup, a fetch-log row and one ``UPDATE``.
+row. A new version updates the image rows of the URLs it still shows instead of
+replacing them, so their downloaded files stay recorded. An unchanged article costs a
+raw-page lookup, a fetch-log row and one ``UPDATE``.
 
 A batch (``save_batch``) writes the same rows with statements shared by its articles: one
 lookup and one multi-row insert for its raw pages, one lookup of its articles' rows, and,
@@ -21,7 +23,7 @@ fetch-log rows, the search rows and the frontier settlements are each written wi
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +34,7 @@ from sqlalchemy import Connection, Insert, bindparam, delete, func, insert, sele
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scraper.errors import StoreError
-from scraper.records import Article, RawPage
+from scraper.records import Article, Image, RawPage
 from scraper.urls import article_id as article_id_of
 
 from . import rawcodec
@@ -107,7 +109,13 @@ _INSERT_ARTICLE = insert(ARTICLES).returning(ARTICLES.c.id, sort_by_parameter_or
 _UPDATE_ARTICLE = update(ARTICLES).where(ARTICLES.c.id == bindparam("pk"))
 _INSERT_IMAGES = insert(IMAGES)
 _INSERT_RELATED = insert(RELATED)
-_DELETE_IMAGES = delete(IMAGES).where(IMAGES.c.article_pk == bindparam("pk"))
+_CURRENT_IMAGES = (
+    select(IMAGES.c.id, IMAGES.c.url)
+    .where(IMAGES.c.article_pk == bindparam("pk"))
+    .order_by(IMAGES.c.position, IMAGES.c.id)
+)
+_UPDATE_IMAGE = update(IMAGES).where(IMAGES.c.id == bindparam("image_id"))
+_DELETE_IMAGE_IDS = delete(IMAGES).where(IMAGES.c.id.in_(bindparam("ids", expanding=True)))
 _DELETE_RELATED = delete(RELATED).where(RELATED.c.article_pk == bindparam("pk"))
 _LAST_REVISION = select(func.max(REVISIONS.c.revision)).where(
     REVISIONS.c.article_pk == bindparam("pk")
@@ -383,7 +391,8 @@ def _replace_content(
     fetched_at: datetime,
     bookkeeping: dict[str, Any],
 ) -> None:
-    """Overwrite the row with the new version and replace its images and links."""
+    """Overwrite the row with the new version, replace its links and bring its images up
+    to date (``_replace_images``)."""
     values = {
         **article_columns(article),
         **bookkeeping,
@@ -391,9 +400,38 @@ def _replace_content(
         "last_changed_at": fetched_at,
     }
     _update_article(connection, pk, values)
-    connection.execute(_DELETE_IMAGES, {"pk": pk})
     connection.execute(_DELETE_RELATED, {"pk": pk})
-    _insert_children(connection, [(pk, article)])
+    _insert_related(connection, [(pk, article)])
+    _replace_images(connection, pk, article.images)
+
+
+def _replace_images(connection: Connection, pk: int, images: Sequence[Image]) -> None:
+    """Make article ``pk``'s image rows those of ``images``: a row whose URL the new
+    version still shows is updated in place (position, caption, alt), so its downloaded
+    file and retry state stay; new URLs get new (pending) rows; the other rows go.
+
+    Deleting and re-inserting every row, as for links, forgot every downloaded file at
+    each edit of the text. A URL shown twice matches its old rows in reading order.
+    """
+    stored: dict[str, deque[int]] = defaultdict(deque)
+    for image_id, url in connection.execute(_CURRENT_IMAGES, {"pk": pk}):
+        stored[url].append(int(image_id))
+    kept: list[dict[str, Any]] = []
+    added: list[Image] = []
+    for image in images:
+        if stored[image.url]:
+            row = {"position": image.position, "caption": image.caption, "alt": image.alt}
+            kept.append({"image_id": stored[image.url].popleft(), **row})
+        else:
+            added.append(image)
+    gone = [image_id for ids in stored.values() for image_id in ids]
+    if gone:
+        connection.execute(_DELETE_IMAGE_IDS, {"ids": gone})
+    if kept:
+        connection.execute(_UPDATE_IMAGE, kept)
+    if added:
+        rows = [_image_values(pk, image) for image in added]
+        _insert_plain_rows(connection, _INSERT_IMAGES, rows)
 
 
 def _update_article(connection: Connection, pk: int, values: dict[str, Any]) -> None:
@@ -403,19 +441,24 @@ def _update_article(connection: Connection, pk: int, values: dict[str, Any]) -> 
 def _insert_children(connection: Connection, articles: Sequence[tuple[int, Article]]) -> None:
     """Insert the image and related-link rows of ``articles`` (each with its pk): one
     executemany each."""
-    images = [
-        {
-            "article_pk": pk,
-            "position": image.position,
-            "url": image.url,
-            "caption": image.caption,
-            "alt": image.alt,
-        }
-        for pk, article in articles
-        for image in article.images
-    ]
+    images = [_image_values(pk, image) for pk, article in articles for image in article.images]
     if images:
         _insert_plain_rows(connection, _INSERT_IMAGES, images)
+    _insert_related(connection, articles)
+
+
+def _image_values(pk: int, image: Image) -> dict[str, Any]:
+    return {
+        "article_pk": pk,
+        "position": image.position,
+        "url": image.url,
+        "caption": image.caption,
+        "alt": image.alt,
+    }
+
+
+def _insert_related(connection: Connection, articles: Sequence[tuple[int, Article]]) -> None:
+    """Insert the related-link rows of ``articles`` (each with its pk): one executemany."""
     related = [
         {
             "article_pk": pk,

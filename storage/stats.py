@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.orm import Session
 
 from .engine import sqlite_path
 from .models import ImageRow, RawPageRow
 from .store import Store
 
-__all__ = ["archive_stats"]
+__all__ = ["archive_stats", "database_bytes"]
 
 
 def archive_stats(store: Store) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def archive_stats(store: Store) -> dict[str, Any]:
         figures["images_downloaded"], figures["image_bytes"] = int(downloaded[0]), int(
             downloaded[1]
         )
-        figures["database_bytes"] = _database_bytes(store, session)
+        figures["database_bytes"] = database_bytes(store, session) or 0
     figures["database_bytes_per_article"] = _per(figures["database_bytes"], articles)
     return figures
 
@@ -52,15 +53,22 @@ def _per(total: int, articles: int) -> int:
     return round(total / articles) if articles else 0
 
 
-def _database_bytes(store: Store, session: Any) -> int:
-    """Bytes on disk: the SQLite file with its WAL, or this schema's PostgreSQL tables."""
-    path = sqlite_path(store.engine.url)
+def database_bytes(store: Store, connection: Connection | Session) -> int | None:
+    """Return the archive's bytes on disk, read through ``connection`` (or a session):
+    the SQLite file with its WAL, or this schema's PostgreSQL tables with their indexes
+    and TOAST. None for a database without a file (SQLite in memory).
+
+    ``stats`` and ``status`` both show this. Not counted: SQLite's ``-shm`` (a lock
+    index rebuilt at each opening, no data), and on PostgreSQL the rest of the database
+    (catalogs, other schemas), which is no part of this archive's cost.
+    """
     if store.dialect == "sqlite":
+        path = sqlite_path(store.engine.url)
         if path is None:
-            return 0
+            return None
         wal = path.with_name(path.name + "-wal")
         return sum(p.stat().st_size for p in (path, wal) if p.exists())
-    total = session.execute(
+    total = connection.execute(
         text(
             "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "

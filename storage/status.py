@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
-from .engine import database_errors, sqlite_path
+from .engine import database_errors
 from .jobs import ScheduledJob, scheduled_jobs
 from .lock import LockHolder, read_holder
 from .models import ArticleRow, CrawlRunRow, FetchLogRow, ParseFailureRow, RevisionRow
+from .stats import database_bytes
 from .store import Store
 
 __all__ = ["ArchiveStatus", "FailedUrl", "RunSummary", "read_status"]
@@ -131,7 +132,7 @@ def read_status(store: Store, *, runs: int = 10, failures: int = 20) -> ArchiveS
             store.engine.connect() as conn:
         recent = _recent_runs(conn, runs, live)
         total, latest = _failed_urls(conn, failures)
-        size = _database_bytes(conn, store)
+        size = database_bytes(store, conn)  # as ``stats`` measures it
     return ArchiveStatus(store.url, now, recent, scheduled_jobs(store), lock, latest, total,
                          store.counts(), size)
 
@@ -215,14 +216,3 @@ def _utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _database_bytes(conn: Connection, store: Store) -> int | None:
-    """Return the database's size on disk (SQLite: file, WAL and shared memory)."""
-    if store.dialect == "postgresql":
-        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
-    path = sqlite_path(store.engine.url)
-    if path is None:
-        return None
-    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-    return sum(file.stat().st_size for file in files if file.exists())

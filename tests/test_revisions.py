@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from scraper.errors import ArticleNotFound
-from scraper.records import RelatedLink
+from scraper.records import Article, RelatedLink
 from scraper.render import render_article, render_revisions
+from scraper.web import history
 from storage import Store
 from storage.convert import content_hash, snapshot
 from storage.links import linked_from, related_links
@@ -74,6 +76,61 @@ def test_revision_text_holds_what_decides_a_revision() -> None:
     assert "image 1: https://cdn.baohatinh.vn/images/ab/img-5104-5152.jpg" in lines
     assert "  caption: Đại biểu" in lines
     assert any(line.startswith("related (doc-them): Lan tỏa") for line in lines)
+
+
+def _image(a: Article, **changes: object) -> Article:
+    return replace(a, images=(replace(a.images[0], **changes), *a.images[1:]))
+
+
+def _link(a: Article, **changes: object) -> Article:
+    return replace(a, related=(replace(a.related[0], **changes), *a.related[1:]))
+
+
+# One edit of each part of an article that ``content_hash`` covers, and nothing else.
+ONE_PART_EDITS: dict[str, Callable[[Article], Article]] = {
+    "title": lambda a: replace(a, title="Tiêu đề đã sửa"),
+    "lead": lambda a: replace(a, lead="Sapo đã sửa."),
+    "published_at": lambda a: replace(a, published_at=a.published_at + timedelta(hours=1)),
+    "updated_at": lambda a: replace(a, updated_at=a.updated_at + timedelta(hours=1)),
+    "author": lambda a: replace(a, author="Thu Hà - Minh Đức"),
+    "section": lambda a: replace(a, section="Chính trị"),
+    "tags": lambda a: replace(a, tags=(*a.tags, "Công tác dân vận")),
+    "body": lambda a: replace(a, body_paragraphs=(*a.body_paragraphs, "Đoạn thêm.")),
+    "image url": lambda a: _image(a, url="https://cdn.baohatinh.vn/images/ab/moi.jpg"),
+    "image caption": lambda a: _image(a, caption="Chú thích đã sửa"),
+    "image alt": lambda a: _image(a, alt="Ảnh: đại biểu nhận khen thưởng"),
+    "image position": lambda a: _image(a, position=5),
+    "related url": lambda a: _link(a, url="https://baohatinh.vn/dan-van-kheo-post300.html"),
+    "related title": lambda a: _link(a, title="Tiêu đề liên kết đã sửa"),
+    "related summary": lambda a: _link(a, summary="Tóm tắt đã sửa."),
+    "related kind": lambda a: _link(a, kind="inline"),
+}
+
+
+def test_every_edit_that_makes_a_revision_shows_in_both_diffs(store: Store) -> None:
+    # A revision is made when the content hash changes; neither `show --diff` nor the
+    # web page's history may then say the two versions read the same.
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    for n, (part, edit) in enumerate(ONE_PART_EDITS.items(), start=1):
+        edited = edit(article)
+        assert content_hash(edited) != content_hash(article), part
+        later = FETCHED_AT + timedelta(hours=n)
+        assert store.save_article(edited, make_raw(edited, fetched_at=later)) == "updated"
+        assert diff_revisions(store, "123456", n, n + 1) != "", part
+        article = edited
+    web = history.revisions(store, "123456")
+    unchanged = [part for part, r in zip(ONE_PART_EDITS, web[1:], strict=True) if not r.changes]
+    assert unchanged == []
+
+
+def test_the_web_history_labels_every_compared_field_in_vietnamese(store: Store) -> None:
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    edited = _link(replace(article, section="Chính trị"), summary="Tóm tắt đã sửa.")
+    store.save_article(edited, make_raw(edited, fetched_at=FETCHED_AT + timedelta(hours=1)))
+    changes = history.revisions(store, "123456")[1].changes
+    assert [change.label for change in changes] == ["Chuyên mục", "Bài liên quan"]
 
 
 def test_related_links_resolve_to_archived_targets_even_when_archived_later(store: Store) -> None:

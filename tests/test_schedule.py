@@ -349,6 +349,18 @@ def test_status_lists_urls_still_failing_but_not_those_fetched_since(store: Stor
     assert data["failed_urls"]["total"] == 1 and data["lock"] is None
 
 
+def test_status_and_stats_give_the_same_database_size(store: Store) -> None:
+    # One measure for both: on PostgreSQL the archive's own schema (not the whole
+    # database, catalogs and other schemas included), on SQLite the file and its WAL.
+    from storage.stats import archive_stats
+    from tests.fixtures_db import make_article, make_raw
+
+    article = make_article()
+    store.save_article(article, make_raw(article))
+    size = read_status(store).database_bytes
+    assert size and size == archive_stats(store)["database_bytes"]
+
+
 def test_status_tells_a_running_crawl_from_one_that_died(store: Store) -> None:
     store.begin_run()  # died: no lock, never finished
     store.begin_run()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from scraper.errors import StoreError
-from scraper.records import Image, RelatedLink
+from scraper.records import Image, ImageFile, RelatedLink
 from storage import ArticleToSave, Store, search
 from storage.convert import snapshot
 from storage.frontier import FrontierEntry, Settlement
@@ -37,6 +37,43 @@ def test_a_new_version_replaces_images_and_related_links(store: Store) -> None:
     assert archived.last_changed_at == later
     assert store.counts()["images"] == 1
     assert store.counts()["related_links"] == 1
+
+
+def downloaded(url: str, name: str) -> ImageFile:
+    return ImageFile(url, name * 32, f"{name}/{name}.jpg", 1234, "image/jpeg", 10, 10, FETCHED_AT)
+
+
+def test_a_new_version_keeps_the_download_of_every_image_it_still_shows(store: Store) -> None:
+    # An edit of the text (or a caption, or the images' order) leaves the image files as
+    # they were: downloaded ones stay downloaded, failed ones keep their retry time.
+    kept, failed, dropped, added = (
+        f"https://cdn.baohatinh.vn/images/ab/{name}.jpg"
+        for name in ("kept", "failed", "gone", "new")
+    )
+    first = make_article(
+        images=tuple(Image(url, None, None, n) for n, url in enumerate((kept, failed, dropped)))
+    )
+    store.save_article(first, make_raw(first))
+    rows = {image.url: image.image_id for image in store.pending_images(first.article_id)}
+    store.record_image(rows[kept], downloaded(kept, "ab"))
+    store.record_image(rows[dropped], downloaded(dropped, "cd"))
+    retry = FETCHED_AT + timedelta(days=2)
+    store.record_image(rows[failed], None, "HTTP 503", retry_at=retry)
+    images = (
+        Image(added, None, None, 0),
+        Image(kept, "Chú thích mới", None, 1),
+        Image(failed, None, None, 2),
+    )
+    second = replace(first, images=images, title="Tiêu đề đã sửa")
+    later = FETCHED_AT + timedelta(days=1)
+    assert store.save_article(second, make_raw(second, fetched_at=later)) == "updated"
+    assert store.get_article(first.article_id).article.images == images
+    assert store.known_image_file(kept) == downloaded(kept, "ab")
+    assert store.known_image_file(dropped) is None  # its row went with it
+    assert store.counts()["images"] == 3
+    assert [p.url for p in store.pending_images(first.article_id, now=later)] == [added]
+    due_later = store.pending_images(first.article_id, now=retry)
+    assert [(p.url, p.attempts) for p in due_later] == [(added, 0), (failed, 1)]
 
 
 def test_an_unchanged_save_keeps_images_and_related_links(store: Store) -> None:

@@ -269,6 +269,16 @@ def test_a_page_past_the_end_is_empty_and_a_bad_page_number_is_page_one(many: St
     assert len(hit_titles(client.get("/", params={"trang": "abc"}).text)) == 10
 
 
+def test_a_page_past_the_end_links_back_to_the_last_page_not_the_one_before(
+    many: Store,
+) -> None:
+    # 25 results in pages of 10: page 98 would be just as empty as page 99.
+    html = client_for(many, page_size=10).get("/", params={"q": "dân vận", "trang": "99"}).text
+    assert "Trang này không có kết quả." in html
+    assert '<a href="?q=d%C3%A2n+v%E1%BA%ADn&amp;trang=3">« Trang trước</a>' in html
+    assert "trang=98" not in html and "Trang sau »" not in html
+
+
 @pytest.mark.parametrize("trang", ["9223372036854775807", "9" * 5000])
 def test_a_page_number_beyond_any_archive_is_a_400_naming_it(many: Store, trang: str) -> None:
     response = client_for(many, page_size=10).get("/", params={"q": "dân vận", "trang": trang})

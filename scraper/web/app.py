@@ -380,7 +380,8 @@ def _without(params: Any, *names: str) -> str:
 
 def _pagination(params: Any, page: int, total: int, size: int) -> list[tuple[str, str, bool]]:
     """Return ``(label, href, current)`` for each page link shown: previous, a window of
-    numbers around ``page`` with the first and last, next. A gap has no href."""
+    numbers around ``page`` with the first and last, next. A gap has no href. Past the
+    last page, "previous" is the last page: the one before would be as empty."""
     last = max(1, -(-total // size))
     base = _without(params, "trang")
 
@@ -390,7 +391,7 @@ def _pagination(params: Any, page: int, total: int, size: int) -> list[tuple[str
     numbers = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
     links: list[tuple[str, str, bool]] = []
     if page > 1:
-        links.append(("« Trang trước", href(page - 1), False))
+        links.append(("« Trang trước", href(min(page - 1, last)), False))
     previous = 0
     for number in numbers:
         if number - previous > 1:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from storage import Store
+from storage.convert import CONTENT_FIELDS
 from storage.revisions import list_revisions
 
 __all__ = ["DiffLine", "FieldChange", "Revision", "revisions"]
@@ -22,17 +23,23 @@ __all__ = ["DiffLine", "FieldChange", "Revision", "revisions"]
 
 # --- revisions ---------------------------------------------------------------------------
 
-# The fields a reader compares between two versions, in reading order, as labelled.
-_COMPARED = (
-    ("title", "Tiêu đề"),
-    ("lead", "Sapo"),
-    ("published_at", "Thời gian đăng"),
-    ("author", "Tác giả"),
-    ("tags", "Từ khóa"),
-    ("body_paragraphs", "Nội dung"),
-    ("images", "Ảnh"),
-    ("related", "Đọc thêm"),
-)
+_LABELS = {
+    "title": "Tiêu đề",
+    "lead": "Sapo",
+    "published_at": "Thời gian đăng",
+    "updated_at": "Thời gian cập nhật",
+    "author": "Tác giả",
+    "section": "Chuyên mục",
+    "tags": "Từ khóa",
+    "body_paragraphs": "Nội dung",
+    "images": "Ảnh",
+    "related": "Bài liên quan",
+}
+# The fields a reader compares between two versions, in reading order, as labelled: all
+# those that make a new revision (a field left out showed its revision as no difference).
+# A field without a label fails here, at import, not on a reader's page.
+_COMPARED = tuple((name, _LABELS[name]) for name in CONTENT_FIELDS)
+_RELATED_KINDS = {"doc-them": "Đọc thêm", "inline": "Trong bài"}
 
 @dataclass(frozen=True, slots=True)
 class DiffLine:
@@ -88,26 +95,47 @@ def revisions(store: Store, article_id: str) -> list[Revision]:
 def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[FieldChange]:
     found = []
     for name, label in _COMPARED:
-        old, new = _lines(before.get(name)), _lines(after.get(name))
+        old, new = _lines(name, before.get(name)), _lines(name, after.get(name))
         if old != new:
             found.append(FieldChange(name, label, _line_diff(old, new)))
     return found
 
 
-def _lines(value: Any) -> list[str]:
+def _lines(name: str, value: Any) -> list[str]:
     """A snapshot field as lines of text: one per paragraph, tag, image or link."""
     if value is None:
         return []
+    if name == "images":
+        return [_image_line(image) for image in value]
+    if name == "related":
+        return [_related_line(link) for link in value]
     if isinstance(value, list):
-        return [_line(item) for item in value]
+        return [str(item) for item in value]
     return [str(value)]
 
 
-def _line(item: Any) -> str:
-    if isinstance(item, dict):
-        parts = [item.get("title") or item.get("caption") or "", item.get("url") or ""]
-        return " — ".join(part for part in parts if part)
-    return str(item)
+def _image_line(image: Mapping[str, Any]) -> str:
+    """Every part of an image the content hash covers: place, caption, URL, alt text."""
+    alt = image.get("alt")
+    parts = [
+        f"Ảnh {int(image.get('position') or 0) + 1}",
+        image.get("caption") or "",
+        image.get("url") or "",
+        f"văn bản thay thế: {alt}" if alt else "",
+    ]
+    return " — ".join(part for part in parts if part)
+
+
+def _related_line(link: Mapping[str, Any]) -> str:
+    """Every part of a related link the content hash covers: kind, title, URL, summary."""
+    kind = str(link.get("kind") or "")
+    summary = link.get("summary")
+    parts = [
+        f"[{_RELATED_KINDS.get(kind, kind)}] {link.get('title') or ''}".strip(),
+        link.get("url") or "",
+        f"tóm tắt: {summary}" if summary else "",
+    ]
+    return " — ".join(part for part in parts if part)
 
 
 def _line_diff(old: list[str], new: list[str]) -> list[DiffOp]:

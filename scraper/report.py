@@ -123,7 +123,9 @@ class CrawlReport:
         took the lock over from this one."""
         if self.lock_lost:
             return EXIT_LOCKED
-        attempted = self.fetched + self.failed_total
+        # A 304 Not Modified is an answer too: a re-check of 39 unchanged pages and one
+        # failure is a site that works, not one that is down.
+        attempted = self.fetched + self.not_modified + self.failed_total
         if self.failed_total and attempted and self.failed_total / attempted >= NEARLY_ALL:
             return EXIT_NEARLY_ALL_FAILED
         if self.blocked_by_robots:

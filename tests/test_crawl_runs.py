@@ -741,6 +741,16 @@ def test_a_site_that_is_down_gives_exit_code_3(
     assert report.failed_total >= 2 and report.skipped_by_robots == 0
 
 
+def test_a_recheck_answered_not_modified_but_for_one_failure_is_exit_1_not_3() -> None:
+    # A nightly re-check: 39 pages answered 304, one parse error. The site is up.
+    report = CrawlReport(not_modified=39)
+    report.failed["parse-error"] = 1
+    assert report.exit_code == EXIT_SOME_FAILED
+    report = CrawlReport(not_modified=1)
+    report.failed["http-503"] = 39
+    assert report.exit_code == EXIT_NEARLY_ALL_FAILED
+
+
 def test_gzip_monthly_sitemaps_with_zero_padded_months_are_read(
     sample_server_factory: Callable[..., SampleSiteServer], sqlite_url: str
 ) -> None:

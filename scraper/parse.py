@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .body import (
     body_html,
@@ -80,7 +80,7 @@ from .related import absolute_link, doc_them_boxes, doc_them_links, inline_links
 from .text import clean_text, contains_text, same_text
 from .urls import article_id, canonical_or_none, canonicalize, host_of, join_or_none
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 """Bumped whenever a change makes the parser give different records for the same page."""
 
 # schema.org vocabulary, not site markup: these names are the same on every site.
@@ -240,7 +240,14 @@ def _read(page: _Page, url: str, profile: SiteProfile) -> Article:
 
 
 def _canonical_url(page: _Page) -> tuple[str, str]:
-    """Return the canonical article URL and its id; raises ``NotAnArticle`` when none."""
+    """Return the canonical article URL and its id; raises ``NotAnArticle`` when none.
+
+    The fetched URL's id is the article's: an og:url or canonical link naming another id
+    (a template copied from another article) is ignored with a warning. One naming the
+    same article gives its path (the current URL family for an old URL), written with
+    the fetched URL's scheme and host, so that ``www.`` or ``http://`` in the head does
+    not make a second record of one article.
+    """
     given = canonicalize(page.url)
     given_id = article_id(given, page.profile)
     candidates = (
@@ -252,11 +259,15 @@ def _canonical_url(page: _Page) -> tuple[str, str]:
         if url is None:
             continue
         found_id = article_id(url, page.profile)
-        if found_id and _same_site(url, given):
-            if given_id and given_id != found_id:
-                page.warnings.append(f"{source} URL id {found_id} differs from URL id {given_id}")
-            page.sources["url"] = source
-            return url, found_id
+        if not found_id or not _same_site(url, given):
+            continue
+        if given_id and given_id != found_id:
+            page.warnings.append(
+                f"{source} URL id {found_id} differs from URL id {given_id} (ignored)"
+            )
+            continue
+        page.sources["url"] = source
+        return _on_host_of(url, given), found_id
     if given_id is None:
         raise NotAnArticle(page.url, _not_article_url_reason(given, page.profile))
     page.sources["url"] = "given"
@@ -288,6 +299,12 @@ def _is_error_page(page: _Page) -> bool:
 
 def _same_site(a: str, b: str) -> bool:
     return host_of(a).removeprefix("www.") == host_of(b).removeprefix("www.")
+
+
+def _on_host_of(url: str, fetched: str) -> str:
+    """``url`` with the scheme and host (port included) of ``fetched``, a URL of the same site."""
+    wanted = urlsplit(fetched)
+    return urlunsplit(urlsplit(url)._replace(scheme=wanted.scheme, netloc=wanted.netloc))
 
 
 # --- title, lead, times, section, tags ---------------------------------------------------

@@ -324,6 +324,34 @@ def test_url_ignores_canonical_of_another_site_or_not_an_article() -> None:
     assert (article.url, article.sources["url"]) == (URL, "given")
 
 
+def test_og_url_naming_another_article_never_takes_the_fetched_article_id() -> None:
+    og = '<meta property="og:url" content="https://baohatinh.vn/bai-khac-post999.html">'
+    canonical = '<link rel="canonical" href="https://baohatinh.vn/bai-khac-post998.html">'
+    article = parse(page(head=og + canonical))
+    assert (article.url, article.article_id, article.sources["url"]) == (URL, "100", "given")
+    assert "og URL id 999 differs from URL id 100 (ignored)" in article.warnings
+    assert "canonical URL id 998 differs from URL id 100 (ignored)" in article.warnings
+
+
+@pytest.mark.parametrize(
+    "og_url",
+    [
+        "https://www.baohatinh.vn/hoi-nghi-dan-van-kheo-post100.html",
+        "http://baohatinh.vn/hoi-nghi-dan-van-kheo-post100.html",
+    ],
+)
+def test_og_url_of_the_same_article_keeps_the_fetched_scheme_and_host(og_url: str) -> None:
+    article = parse(page(head=f'<meta property="og:url" content="{og_url}">'))
+    assert (article.url, article.sources["url"]) == (URL, "og")
+
+
+def test_og_url_gives_the_path_when_the_fetched_url_is_an_old_one() -> None:
+    old = "https://baohatinh.vn/xay-dung-dang/hoi-nghi-dan-van-kheo/100.htm"
+    og = '<meta property="og:url" content="http://www.baohatinh.vn/hoi-nghi-dan-van-kheo-post100.html">'
+    article = parse(page(head=og), url=old)
+    assert (article.url, article.article_id) == (URL, "100")
+
+
 def test_section_and_slug_from_the_breadcrumb() -> None:
     crumbs = """<div class="breadcrumb"><a href="/">Trang chủ</a>
     <a href="/chinh-tri/">Chính trị</a>
@@ -387,7 +415,7 @@ def test_template_variants() -> None:
 
 
 def test_record_carries_the_parser_version() -> None:
-    assert parse(page()).parser_version == PARSER_VERSION == "3"
+    assert parse(page()).parser_version == PARSER_VERSION == "4"
 
 
 def test_profile_overrides_change_where_fields_are_read() -> None:

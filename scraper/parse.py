@@ -113,6 +113,7 @@ _NOT_BODY_TAGS = frozenset({"header", "footer", "nav", "aside"})
 
 T = TypeVar("T")
 Timed = tuple[datetime, str]
+Crumb = tuple[str, str | None]  # a breadcrumb's name and link
 
 
 @parse_errors_only
@@ -141,6 +142,8 @@ class _Page:
     ld_article: dict[str, Any]
     ld_breadcrumb: list[tuple[str, str | None]]
     title_element: Element | None = None
+    article_id: str | None = None
+    title: str = ""
     body: Element | None = None
     region: Element | None = None
     sources: dict[str, str] = field(default_factory=dict)
@@ -204,6 +207,7 @@ def _parse(html: str | bytes, url: str, profile: SiteProfile) -> Article:
 
 def _read(page: _Page, url: str, profile: SiteProfile) -> Article:
     canonical, site_id = _canonical_url(page)
+    page.article_id = site_id
     page.title_element = first_match(page.root, page.css("title"))
     page.body = first_match(page.root, page.css("body"))
     page.region = _region(page.root, page.title_element, page.body)
@@ -212,6 +216,7 @@ def _read(page: _Page, url: str, profile: SiteProfile) -> Article:
     title = _cascade(page, "title", _TITLE_STEPS)
     if not title:
         raise NotAnArticle(url, "no title")
+    page.title = title
     fields = _head_fields(page)
     # "Đọc thêm" is read before the body is cleaned: the block may sit inside the body.
     doc_them = doc_them_links(doc_them_boxes(page.root, profile), page.base, profile)
@@ -495,25 +500,40 @@ def _unique_text(values: Iterable[str]) -> list[str]:
 
 def _section(page: _Page) -> tuple[str | None, str | None]:
     """The section name and the slug of its page (``xay-dung-dang``)."""
-    crumbs = _breadcrumb(page)
+    crumbs = _not_self(page, _breadcrumb(page))
+    ld_crumbs = _not_self(page, page.ld_breadcrumb)
     name = _cascade(
         page,
         "section",
         (
             ("meta", _meta_field_text("section")),
-            ("jsonld", lambda p: p.ld_breadcrumb[-1][0] if p.ld_breadcrumb else ""),
+            ("jsonld", lambda p: ld_crumbs[-1][0] if ld_crumbs else ""),
             ("cms", lambda p: crumbs[-1][0] if crumbs else ""),
         ),
     )
     if not name:
         return None, None
-    for source, trail in (("cms", crumbs), ("jsonld", page.ld_breadcrumb)):
+    for source, trail in (("cms", crumbs), ("jsonld", ld_crumbs)):
         for text, url in trail:
             if url and same_text(text, name) and (slug := _slug(url)):
                 page.sources["section_slug"] = source
                 return name, slug
     page.warnings.append("no section slug")
     return name, None
+
+
+def _not_self(page: _Page, trail: list[Crumb]) -> list[Crumb]:
+    """``trail`` less the crumbs naming the article itself.
+
+    Many templates (and Google's examples) end the trail with the page: by its URL (its
+    article id) or by its title. Such a crumb is no section.
+    """
+    return [
+        (text, url)
+        for text, url in trail
+        if not same_text(text, page.title)
+        and not (url and article_id(url, page.profile) == page.article_id)
+    ]
 
 
 def _breadcrumb(page: _Page) -> list[tuple[str, str | None]]:

@@ -370,6 +370,36 @@ def test_section_name_from_meta_and_slug_from_the_matching_crumb() -> None:
     assert (article.sources["section"], article.sources["section_slug"]) == ("meta", "cms")
 
 
+def test_a_jsonld_crumb_naming_the_article_itself_is_not_its_section() -> None:
+    crumbs = [("Xây dựng Đảng", "https://baohatinh.vn/xay-dung-dang/"), ("Bài này", URL)]
+    items = ",".join(
+        f'{{"@type": "ListItem", "position": {n}, "name": "{name}", "item": "{url}"}}'
+        for n, (name, url) in enumerate(crumbs, start=1)
+    )
+    ld = f'{{"@type": "BreadcrumbList", "itemListElement": [{items}]}}'
+    article = parse(page(head=f'<script type="application/ld+json">{ld}</script>'))
+    assert (article.section, article.section_slug) == ("Xây dựng Đảng", "xay-dung-dang")
+    assert article.sources["section"] == "jsonld"
+
+
+@pytest.mark.parametrize(
+    "last_crumb",
+    [
+        f'<a href="{URL}">Bài có tên khác</a>',
+        '<a href="/hoi-nghi-post100.html">Bài có tên khác</a>',
+        '<a href="/bai-nao-do/">Hội nghị Dân vận khéo</a>',
+        "<a>Hội nghị Dân vận khéo</a>",
+    ],
+)
+def test_a_breadcrumb_ending_with_the_article_itself_gives_the_crumb_before(
+    last_crumb: str,
+) -> None:
+    crumbs = f"""<div class="breadcrumb"><a href="/">Trang chủ</a>
+    <a href="/xay-dung-dang/">Xây dựng Đảng</a>{last_crumb}</div>"""
+    article = parse(page(before=crumbs))
+    assert (article.section, article.section_slug) == ("Xây dựng Đảng", "xay-dung-dang")
+
+
 def test_tags_from_the_tag_box_each_once() -> None:
     tags = """<div class="article__tag"><span>Từ khóa:</span>
     <a href="/dan-van-tag1.html">Dân vận</a><a href="/huong-son-tag2.html">#Hương Sơn</a>

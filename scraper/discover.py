@@ -147,7 +147,6 @@ def parse_loadmore(
         raise ParseError(api_url, f"load-more answer is not the expected JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ParseError(api_url, "load-more answer has no 'data' object")
-    has_more = _truth(data.get("hasMoreContent", False))
     if isinstance(data.get("contents"), list):
         items = _items_from_contents(data["contents"], api_url, profile)
     else:
@@ -156,6 +155,9 @@ def parse_loadmore(
             raise ParseError(api_url, "load-more 'articles' is not HTML text")
         root = _html_root(fragment)
         items = _items_from([root] if root is not None else [], api_url, profile)
+    # Without the flag (some sites of the CMS leave it out), a page that brought items
+    # may have a next one: the crawl stops anyway on a page bringing nothing new.
+    has_more = _truth(data["hasMoreContent"]) if "hasMoreContent" in data else bool(items)
     return LoadMorePage(items=items, has_more=has_more)
 
 

@@ -591,18 +591,31 @@ def _ld_author(page: _Page) -> str:
         elif isinstance(item, dict) and item.get("@type") != "Organization":
             name = item.get("name")
             names.append(clean_text(name) if isinstance(name, str) else "")
-    return ", ".join(name for name in names if name)
+    return ", ".join(name for name in names if name and not _is_site_name(page, name))
 
 
 def _meta_author(page: _Page) -> str:
     for value in page.meta_values("author"):
-        if not value.lower().startswith(("http://", "https://")):
-            return clean_text(value)
+        name = clean_text(value)
+        if not value.lower().startswith(("http://", "https://")) and not _is_site_name(page, name):
+            return name
     return ""
 
 
+def _cms_author(page: _Page) -> str:
+    name = _in_region("author")(page)
+    return "" if _is_site_name(page, name) else name
+
+
+def _is_site_name(page: _Page, name: str) -> bool:
+    """Tell whether ``name`` names the newspaper itself (the profile's
+    ``site_name_words``, or the page's og:site_name): a site-wide author, no person."""
+    names = [*page.css("site_name_words"), page.meta_value("og:site_name") or ""]
+    return any(same_text(name, site) for site in names if site)
+
+
 _AUTHOR_STEPS = (
-    ("cms", _in_region("author")),
+    ("cms", _cms_author),
     ("jsonld", _ld_author),
     ("meta", _meta_author),
     ("byline", lambda page: bold_byline(page.body) if page.body is not None else ""),

@@ -74,6 +74,15 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "Page not found",
             "Lỗi hệ thống",
         ),
+        # names of the newspaper itself: a site-wide "author" (meta, JSON-LD) naming it is
+        # no author, and the next source of the author decides (og:site_name counts too)
+        "site_name_words": (
+            "Báo Hà Tĩnh",
+            "Báo điện tử Hà Tĩnh",
+            "Baohatinh",
+            "baohatinh.vn",
+            "www.baohatinh.vn",
+        ),
         # markers of the e-magazine template
         "emagazine": (".e-magazine", ".e-magazine__body", ".emagazine"),
         # --- section page -------------------------------------------------------------

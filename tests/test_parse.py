@@ -422,6 +422,29 @@ def test_author_from_a_short_bold_last_paragraph() -> None:
     assert article.body_paragraphs[-1] == "Minh Phúc"  # printed in the body, kept there
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta name="author" content="Báo Hà Tĩnh">',
+        '<meta name="author" content="baohatinh.vn">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": "Báo Hà Tĩnh"}'
+        "</script>",
+        '<meta property="og:site_name" content="Hà Tĩnh Online">'
+        '<meta name="author" content="Hà Tĩnh Online">',
+    ],
+    ids=["meta-name", "meta-host", "jsonld-string", "og-site-name"],
+)
+def test_the_newspaper_named_as_author_gives_way_to_the_byline(head: str) -> None:
+    body = PARAGRAPHS + "<p><strong>Thu Hà</strong></p>"
+    article = parse(page(body, head=head))
+    assert (article.author, article.sources["author"]) == ("Thu Hà", "byline")
+
+
+def test_the_newspaper_named_as_author_is_no_author() -> None:
+    article = parse(page(head='<meta name="author" content="Báo Hà Tĩnh">'))
+    assert article.author is None and "no author" in article.warnings
+
+
 def test_a_bold_sentence_is_not_an_author() -> None:
     sentence = "Hội nghị đã thành công tốt đẹp, các đại biểu ra về phấn khởi."
     body = f"{PARAGRAPHS}<p><b>{sentence}</b></p>"

@@ -21,6 +21,7 @@ from .document import (
     element_text,
     first_match,
     is_inside,
+    union_matches,
 )
 from .profile import SiteProfile
 from .records import Image
@@ -29,6 +30,13 @@ from .urls import join_or_none
 
 # A byline paragraph is short: a name or two ("Thu Hà - Minh Phúc"), never a sentence.
 _BYLINE_MAX_WORDS = 8
+# One Vietnamese name has at most about six words (Nguyễn Thị Thu Hà has four).
+_NAME_MAX_WORDS = 6
+# Between the names of a shared byline.
+_NAME_SEPARATORS = re.compile(r"\s+[-–—&]\s+|\s*,\s*|\s+và\s+")
+# Punctuation of a sentence, a question, a heading or an aside: never in a name.
+_NOT_IN_NAMES = frozenset('!?:;()[]…"“”')
+_NOT_OPENING_NAMES = tuple("-–—*+•")
 # The credit label some bylines open with ("Nội dung: Thu Hà", "Bài và ảnh: Minh Phúc"):
 # the author is the name after it.
 _BYLINE_LABEL = re.compile(
@@ -158,21 +166,46 @@ def _inline_text(element: Element) -> str:
     return "".join(parts)
 
 
-def bold_byline(body: Element) -> str | None:
+def bold_byline(body: Element, profile: SiteProfile) -> str | None:
     """Return the last paragraph's text, less a credit label ("Nội dung:"), when it is a
-    short line set wholly in bold.
+    short line set wholly in bold that reads as a name or names.
 
     Some articles print their author only that way (SITE.md marks it a guess), so the
-    caller uses this as the last resort for the author.
+    caller uses this as the last resort for the author. Paragraphs in image captions are
+    passed over; closing lines that are no name ("(Còn nữa)", "Kỳ 2: …", "Xin trân
+    trọng cảm ơn ông!") give ``None``.
     """
+    captions = union_matches(body, profile.select("caption"))
     for paragraph in reversed(list(body.iter("p"))):
         text = element_text(paragraph)
-        if not text:
+        if not text or any(is_inside(paragraph, caption) for caption in captions):
             continue
         if _unbold_text(paragraph).strip() or len(text.split()) > _BYLINE_MAX_WORDS:
             return None
-        return _BYLINE_LABEL.sub("", text) or None
+        names = _BYLINE_LABEL.sub("", text)
+        return names if _reads_as_names(names, profile) else None
     return None
+
+
+def _reads_as_names(text: str, profile: SiteProfile) -> bool:
+    """Tell whether ``text`` has the shape of a byline: one or a few short names, without
+    a sentence's punctuation, a list's dash, or a closing formula of the profile."""
+    if not text or text.startswith(_NOT_OPENING_NAMES) or _NOT_IN_NAMES & set(text):
+        return False
+    if any(len(name.split()) > _NAME_MAX_WORDS for name in _NAME_SEPARATORS.split(text)):
+        return False
+    words = text.casefold().split()
+    for phrase in profile.select("byline_not_words"):
+        if words[: len(phrase.split())] == clean_text(phrase).casefold().split():
+            return False
+    series = {clean_text(word).casefold() for word in profile.select("byline_series_words")}
+    return not (len(words) > 1 and words[0] in series and _is_number(words[1]))
+
+
+def _is_number(word: str) -> bool:
+    """An arabic or roman number, as a series writes its parts ("Kỳ 2", "Phần II")."""
+    word = word.rstrip(".,-–:")
+    return word.isdigit() or (bool(word) and set(word) <= set("ivxlc"))
 
 
 def _unbold_text(element: Element) -> str:

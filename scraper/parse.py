@@ -618,7 +618,7 @@ _AUTHOR_STEPS = (
     ("cms", _cms_author),
     ("jsonld", _ld_author),
     ("meta", _meta_author),
-    ("byline", lambda page: bold_byline(page.body) if page.body is not None else ""),
+    ("byline", lambda p: bold_byline(p.body, p.profile) if p.body is not None else ""),
 )
 
 

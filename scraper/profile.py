@@ -83,6 +83,17 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "baohatinh.vn",
             "www.baohatinh.vn",
         ),
+        # closing lines set in bold like a byline but no name: a line starting with these
+        # words ("(Còn nữa)", "Xin trân trọng cảm ơn ông!") is not taken as the author
+        "byline_not_words": (
+            "Còn nữa",
+            "Hết",
+            "Xin trân trọng cảm ơn",
+            "Trân trọng cảm ơn",
+            "Xin cảm ơn",
+        ),
+        # words that, followed by a number, mark a part of a series ("Kỳ 2: …"), no name
+        "byline_series_words": ("Kỳ", "Phần", "Bài"),
         # markers of the e-magazine template
         "emagazine": (".e-magazine", ".e-magazine__body", ".emagazine"),
         # --- section page -------------------------------------------------------------

@@ -451,6 +451,44 @@ def test_a_bold_sentence_is_not_an_author() -> None:
     assert parse(page(body)).author is None
 
 
+@pytest.mark.parametrize(
+    "last",
+    [
+        "<p><strong>- Xin trân trọng cảm ơn ông!</strong></p>",
+        "<p><strong>Xin trân trọng cảm ơn ông</strong></p>",
+        "<p><strong>(Còn nữa)</strong></p>",
+        "<p><strong>Còn nữa</strong></p>",
+        "<p><b>Kỳ 2: Những mô hình hay</b></p>",
+        "<p><b>Kỳ 3 - Những mô hình hay</b></p>",
+        "<p><b>Vì sao người dân đồng thuận?</b></p>",
+        "<p><b>Hội nghị đã thành công tốt đẹp</b></p>",
+    ],
+)
+def test_a_bold_closing_line_that_is_no_name_is_not_an_author(last: str) -> None:
+    assert parse(page(PARAGRAPHS + last)).author is None
+
+
+def test_a_bold_image_caption_at_the_end_is_not_an_author() -> None:
+    picture = """<table class="picture"><tr><td><img src="https://cdn.baohatinh.vn/images/a/x.jpg">
+    </td></tr><tr><td class="caption"><p><strong>Ảnh minh họa</strong></p></td></tr></table>"""
+    assert parse(page(PARAGRAPHS + picture)).author is None
+    byline = "<p><strong>Thu Hà</strong></p>"
+    article = parse(page(PARAGRAPHS + byline + picture))
+    assert (article.author, article.sources["author"]) == ("Thu Hà", "byline")
+
+
+@pytest.mark.parametrize(
+    ("last", "author"),
+    [
+        ("<p><strong>Kỳ Duyên</strong></p>", "Kỳ Duyên"),
+        ("<p><strong>Bài và ảnh: Nguyễn Thị Thu Hà</strong></p>", "Nguyễn Thị Thu Hà"),
+        ("<p><strong>Thu Hà - Minh Phúc</strong></p>", "Thu Hà - Minh Phúc"),
+    ],
+)
+def test_a_bold_name_at_the_end_is_the_author(last: str, author: str) -> None:
+    assert parse(page(PARAGRAPHS + last)).author == author
+
+
 def test_missing_fields_are_warnings() -> None:
     article = parse(page())
     assert article.author is None and article.published_at is None

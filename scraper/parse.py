@@ -632,15 +632,22 @@ def _body_fields(page: _Page) -> tuple[dict[str, Any], list[RelatedLink]]:
     noise = union_matches(body, page.css("body_noise"))
     for box, heading in doc_them_boxes(body, page.profile):
         noise += [box, heading]
-    drop_elements(noise)
+    # A player is noise beside text (an embed), but all that a video article holds: it
+    # stays until the body is known to have nothing else.
+    players = set(union_matches(body, page.css("body_media")))
+    drop_elements(element for element in noise if element not in players)
     own_images = body_images(body, page.base, page.profile)
     page.sources["images"] = "cms"
     images = own_images or _feature_image(page)
     skip = union_matches(body, page.css("caption"))
     skip += [el for el in union_matches(page.region, page.css("author")) if is_inside(el, body)]
     paragraphs = body_paragraphs(body, skip)
-    if not paragraphs and not own_images:
-        # Neither text nor an image of its own: a stub, or the CMS failed to render it.
+    if paragraphs or own_images:
+        drop_elements(element for element in noise if element in players)
+    elif any(is_inside(player, body) for player in players):
+        page.warnings.append("body: video only")
+    else:
+        # Neither text nor an image nor a player: a stub, or the CMS failed to render it.
         raise NotAnArticle(page.url, "empty body")
     if not paragraphs:
         page.warnings.append("no body text")

@@ -41,6 +41,9 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             ".article__share",
         ),
         "inline_related": (".cms-relate",),
+        # a video player in the body: all that a video article holds (kept in its HTML
+        # then); beside text, the iframe is noise like any embed
+        "body_media": ("iframe[src]", "video", "video source[src]", "embed[src]"),
         "image": ("img",),
         "caption": ("figcaption", "td.caption", ".PhotoCMS_Caption"),
         "doc_them_box": ("div.box-content.content-list",),

@@ -569,6 +569,35 @@ def test_body_found_by_heuristic_when_no_container_matches() -> None:
 # --- not articles and failures ------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("player", "src"),
+    [
+        (
+            '<figure class="video"><iframe src="https://www.youtube.com/embed/abc"></iframe></figure>',
+            "https://www.youtube.com/embed/abc",
+        ),
+        (
+            '<div class="video"><video src="https://cdn.baohatinh.vn/videos/x.mp4"></video></div>',
+            "https://cdn.baohatinh.vn/videos/x.mp4",
+        ),
+    ],
+    ids=["iframe", "video"],
+)
+def test_a_video_article_is_kept_with_its_player_and_a_warning(player: str, src: str) -> None:
+    lead = '<div class="article__sapo">(Baohatinh.vn) - Video: Lễ hội cầu ngư.</div>'
+    article = parse(page(player, header=lead))
+    assert (article.title, article.body_paragraphs) == ("Hội nghị Dân vận khéo", ())
+    assert "body: video only" in article.warnings
+    assert src in article.body_html
+
+
+def test_an_iframe_beside_text_stays_out_of_the_body_html() -> None:
+    body = PARAGRAPHS + '<iframe src="https://www.facebook.com/plugins/like.php"></iframe>'
+    article = parse(page(body))
+    assert "iframe" not in article.body_html
+    assert "body: video only" not in article.warnings
+
+
 def test_a_page_without_a_body_is_not_an_article() -> None:
     html = f"<html><head><title>Hà Tĩnh</title></head><body>{TITLE}<p>Ngắn.</p></body></html>"
     with pytest.raises(NotAnArticle) as caught:

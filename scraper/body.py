@@ -76,14 +76,46 @@ def body_images(body: Element, base: str, profile: SiteProfile) -> list[Image]:
 
 
 def image_url(img: Element, base: str, profile: SiteProfile) -> str | None:
-    """Return the absolute URL of the real image behind ``img``, or ``None``."""
+    """Return the absolute URL of the real image behind ``img``, or ``None``.
+
+    The profile's ``image_src_attrs`` are tried in order; from a ``srcset`` (or
+    ``data-srcset``) the largest candidate is taken.
+    """
     for attribute in profile.select("image_src_attrs"):
         value = (img.get(attribute) or "").strip()
+        if value and attribute.endswith("srcset"):
+            value = _largest_candidate(value)
         if value and not value.lower().startswith(("data:", "javascript:", "about:")):
             url = join_or_none(base, value)
             if url is not None:
                 return url
     return None
+
+
+# One srcset candidate: its URL (trailing commas end it) and its descriptors up to a comma.
+_SRCSET_URL = re.compile(r"[\s,]*(\S+)")
+_DESCRIPTOR = re.compile(r"(\d+(?:\.\d+)?)[wx]$")
+
+
+def _largest_candidate(srcset: str) -> str:
+    """The URL of the largest candidate of a ``srcset`` (by its ``w`` or ``x``
+    descriptor; one without counts as ``1x``), the first of equals; ``""`` when none."""
+    best, best_size = "", 0.0
+    position = 0
+    while match := _SRCSET_URL.match(srcset, position):
+        url, position = match.group(1), match.end()
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            end = srcset.find(",", position)
+            end = len(srcset) if end < 0 else end
+            descriptor, position = srcset[position:end].strip(), end
+        size_match = _DESCRIPTOR.search(descriptor)
+        size = float(size_match.group(1)) if size_match else 1.0
+        if url and size > best_size:
+            best, best_size = url, size
+    return best
 
 
 def _caption(img: Element, body: Element, profile: SiteProfile) -> str | None:

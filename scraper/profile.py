@@ -61,8 +61,16 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "published_text": (".article__date", ".cms-date", ".date-time", ".article__meta"),
         # nearest ancestor of an image that holds its caption
         "image_box": ("figure", "table.picture", "table.image"),
-        # attributes of an <img> holding its URL, real one first (src is often a data: stub)
-        "image_src_attrs": ("data-src", "data-original", "data-lazy-src", "src"),
+        # attributes of an <img> holding its URL, real one first (src is often a data: stub);
+        # one named *srcset lists candidates, and the largest is taken
+        "image_src_attrs": (
+            "data-src",
+            "data-original",
+            "data-lazy-src",
+            "data-srcset",
+            "src",
+            "srcset",
+        ),
         # feature image outside the body, used only when the body has no image
         "feature_image": ("figure.article__avatar img", ".article__avatar img"),
         # one-line summary in an inline related box that has no story markup

@@ -248,6 +248,30 @@ def test_lazy_images_use_the_real_url_made_absolute() -> None:
     assert 'src="https://cdn.baohatinh.vn/images/ab/1.jpg"' in article.body_html
 
 
+@pytest.mark.parametrize(
+    ("img", "url"),
+    [
+        (
+            f'<img src="{GIF}" data-srcset="//cdn.baohatinh.vn/images/a/x.jpg 1x,'
+            ' //cdn.baohatinh.vn/images/a/x@2x.jpg 2x">',
+            "https://cdn.baohatinh.vn/images/a/x@2x.jpg",
+        ),
+        (
+            '<img srcset="/images/a/s.jpg 300w, /images/a/m.jpg 900w, /images/a/l.jpg 600w">',
+            "https://baohatinh.vn/images/a/m.jpg",
+        ),
+        (
+            '<img srcset="/images/a/r.jpg?crop=1,2">',
+            "https://baohatinh.vn/images/a/r.jpg?crop=1,2",
+        ),
+    ],
+    ids=["data-srcset-density", "srcset-widths", "comma-in-url"],
+)
+def test_an_image_known_only_by_its_srcset_takes_its_largest_candidate(img: str, url: str) -> None:
+    article = parse(page(f"<p>Chữ.</p><figure>{img}<figcaption>Chú thích</figcaption></figure>"))
+    assert [(i.url, i.caption) for i in article.images] == [(url, "Chú thích")]
+
+
 def test_table_picture_caption() -> None:
     body = f"""<p>Chữ.</p><table class="picture"><tbody>
     <tr><td class="pic"><img src="{GIF}" data-src="https://cdn.baohatinh.vn/images/x/a.jpg"></td></tr>

@@ -138,7 +138,8 @@ def body_paragraphs(body: Element, skip: Iterable[Element] = ()) -> list[str]:
     Every block element whose content is only inline gives one paragraph (``p``, ``h2``,
     ``li``, a ``.notebox`` of plain text …); a block holding other blocks is read through,
     and loose text between its children becomes a paragraph of its own, as a browser
-    lays it out. Elements in ``skip`` (captions) give nothing; empty blocks are dropped.
+    lays it out. Two or more ``<br>`` in a row (a blank line) end a paragraph too.
+    Elements in ``skip`` (captions) give nothing; empty blocks are dropped.
     """
     paragraphs: list[str] = []
     _walk(body, set(skip), paragraphs)
@@ -155,10 +156,23 @@ def _walk(element: Element, skip: set[Element], out: list[str]) -> None:
             _flush(run, out)
             _walk(child, skip, out)
             run = []
+        elif tag == "br" and _ends_with_br(run):
+            # A blank line (<br><br>) is how old and migrated bodies end a paragraph.
+            _flush(run, out)
         else:
             run.append(child)
         run.append(child.tail or "")
     _flush(run, out)
+
+
+def _ends_with_br(run: list[Element | str]) -> bool:
+    """Tell whether ``run`` ends with a ``<br>``, give or take blank text after it."""
+    for piece in reversed(run):
+        if not isinstance(piece, str):
+            return piece.tag == "br"
+        if piece.strip():
+            return False
+    return False
 
 
 def _holds_block(element: Element) -> bool:

@@ -198,6 +198,24 @@ def test_inline_markup_does_not_split_words_and_br_does() -> None:
     assert parse(page(body)).body_paragraphs == ("Xây dựng Đảng vững mạnh",)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Chiều 14/1, hội nghị họp.<br><br>Năm 2018, kết nạp 412 đảng viên.<br />\n<br />"
+        "Hội nghị đề ra <b>5 nhóm</b> giải pháp.",
+        "<p>Chiều 14/1, hội nghị họp.<br><br><br>Năm 2018, kết nạp 412 đảng viên.<br> <br>"
+        "Hội nghị đề ra <b>5 nhóm</b> giải pháp.<br><br></p>",
+    ],
+    ids=["loose-text", "in-one-p"],
+)
+def test_a_blank_line_of_two_br_separates_paragraphs(body: str) -> None:
+    assert parse(page(body)).body_paragraphs == (
+        "Chiều 14/1, hội nghị họp.",
+        "Năm 2018, kết nạp 412 đảng viên.",
+        "Hội nghị đề ra 5 nhóm giải pháp.",
+    )
+
+
 def test_noise_is_left_out_of_text_and_html() -> None:
     body = """<p>Nội dung.</p>
     <div id="adsWeb_AdsArticleMiddle"><a href="https://ads.example">Quảng cáo vay</a></div>

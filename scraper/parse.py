@@ -110,6 +110,8 @@ _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
 _HEURISTIC_MIN_CHARS = 300
 _HEURISTIC_MIN_PARAGRAPHS = 2
 _NOT_BODY_TAGS = frozenset({"header", "footer", "nav", "aside"})
+# An error message is its error word and a few more ("Lỗi 404", "Bài viết đã gỡ").
+_ERROR_MESSAGE_EXTRA_WORDS = 3
 
 T = TypeVar("T")
 Timed = tuple[datetime, str]
@@ -297,9 +299,28 @@ def _is_error_page(page: _Page) -> bool:
     heading = next(page.root.iter("h1"), None)
     for element in (next(page.root.iter("title"), None), heading):
         text = _element_text(element)
-        if text and any(contains_text(text, word) for word in words):
+        if text and any(_is_error_message(part, words) for part in _title_parts(text)):
             return True
     return False
+
+
+def _title_parts(text: str) -> list[str]:
+    """The parts of a title between its separators ("404 - Không tìm thấy | Báo …")."""
+    parts = [text]
+    for separator in _TITLE_SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _is_error_message(text: str, words: Sequence[str]) -> bool:
+    """Tell whether ``text`` is an error message: an error word with at most a few words
+    around it ("Lỗi 404"), not a headline that merely holds one ("Hà Tĩnh hỗ trợ 404 hộ
+    dân …", "Khắc phục lỗi hệ thống cấp nước …")."""
+    size = len(text.split())
+    return any(
+        contains_text(text, word) and size - len(word.split()) <= _ERROR_MESSAGE_EXTRA_WORDS
+        for word in words
+    )
 
 
 def _same_site(a: str, b: str) -> bool:

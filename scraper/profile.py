@@ -75,8 +75,9 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "feature_image": ("figure.article__avatar img", ".article__avatar img"),
         # one-line summary in an inline related box that has no story markup
         "relate_summary": (".cms-relate__sapo", ".cms-relate__summary", ".story__summary"),
-        # words in the <title> or <h1> of an error page served with status 200 (checked
-        # only when no body container matched, so an article about a "404" is safe)
+        # words in the <title> or <h1> of an error page served with status 200: checked
+        # only when no body container matched, and only where they make (nearly) a whole
+        # part of the title, so an article about "404 hộ dân" is safe
         "error_page_words": (
             "404",
             "Không tìm thấy trang",

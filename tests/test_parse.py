@@ -734,6 +734,31 @@ def test_an_article_whose_title_says_404_is_still_an_article() -> None:
     assert parse(page(title=title, head=head)).title.startswith("Công bố 404")
 
 
+TV_URL = "https://baohatinh.vn/tv/ban-tin-41207.html"
+TV_TEXT = "<p>" + "Bản tin về hỗ trợ người dân sau bão lũ trên địa bàn tỉnh. " * 3 + "</p>"
+
+
+def tv_page(title: str) -> str:
+    """A page without a CMS body container: its body is found by the heuristic."""
+    return f"""<html><head><title>{title} - Truyền hình Hà Tĩnh</title></head><body>
+    <div class="video-info"><h1>{title}</h1><div>{TV_TEXT}{TV_TEXT}</div></div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Hà Tĩnh hỗ trợ 404 hộ dân bị thiệt hại do bão", "Khắc phục lỗi hệ thống cấp nước ở Kỳ Anh"],
+)
+def test_error_words_inside_a_long_title_do_not_make_an_error_page(title: str) -> None:
+    article = parse(tv_page(title), url=TV_URL)
+    assert (article.title, article.sources["body"]) == (title, "heuristic")
+
+
+@pytest.mark.parametrize("title", ["Lỗi 404", "404 - Không tìm thấy trang", "Lỗi hệ thống"])
+def test_a_title_that_is_an_error_message_makes_an_error_page(title: str) -> None:
+    with pytest.raises(NotAnArticle, match="error page"):
+        parse(tv_page(title), url=TV_URL)
+
+
 def test_error_page_words_come_from_the_profile() -> None:
     html = (
         "<html><head><title>Bài viết đã gỡ</title></head>"

@@ -534,13 +534,27 @@ def _section(page: _Page) -> tuple[str | None, str | None]:
     )
     if not name:
         return None, None
-    for source, trail in (("cms", crumbs), ("jsonld", ld_crumbs)):
+    trails = (("cms", crumbs), ("jsonld", ld_crumbs))
+    if page.sources["section"] == "meta" and (deeper := _deeper_crumb(name, trails)):
+        name, page.sources["section"] = deeper
+    for source, trail in trails:
         for text, url in trail:
             if url and same_text(text, name) and (slug := _slug(url)):
                 page.sources["section_slug"] = source
                 return name, slug
     page.warnings.append("no section slug")
     return name, None
+
+
+def _deeper_crumb(name: str, trails: Iterable[tuple[str, list[Crumb]]]) -> tuple[str, str] | None:
+    """The last crumb's name and its trail's source, when a trail holds ``name`` (the
+    meta's section) above its end: the meta named a parent zone (Chính trị), the trail
+    goes on to the article's own section (Xây dựng Đảng)."""
+    for source, trail in trails:
+        names = [text for text, _ in trail]
+        if any(same_text(text, name) for text in names[:-1]):
+            return names[-1], source
+    return None
 
 
 def _not_self(page: _Page, trail: list[Crumb]) -> list[Crumb]:

@@ -412,6 +412,23 @@ def test_section_name_from_meta_and_slug_from_the_matching_crumb() -> None:
     assert (article.sources["section"], article.sources["section_slug"]) == ("meta", "cms")
 
 
+def test_a_deeper_breadcrumb_beats_a_meta_section_naming_its_parent() -> None:
+    meta = '<meta property="article:section" content="Chính trị">'
+    crumbs = """<div class="breadcrumb"><a href="/chinh-tri/">Chính trị</a>
+    <a href="/chinh-tri/xay-dung-dang/">Xây dựng Đảng</a></div>"""
+    article = parse(page(head=meta, before=crumbs))
+    assert (article.section, article.section_slug) == ("Xây dựng Đảng", "xay-dung-dang")
+    assert (article.sources["section"], article.sources["section_slug"]) == ("cms", "cms")
+
+
+def test_a_meta_section_outside_the_breadcrumb_still_wins() -> None:
+    meta = '<meta property="article:section" content="Thời sự">'
+    crumbs = """<div class="breadcrumb"><a href="/chinh-tri/">Chính trị</a>
+    <a href="/chinh-tri/xay-dung-dang/">Xây dựng Đảng</a></div>"""
+    article = parse(page(head=meta, before=crumbs))
+    assert (article.section, article.sources["section"]) == ("Thời sự", "meta")
+
+
 def test_a_jsonld_crumb_naming_the_article_itself_is_not_its_section() -> None:
     crumbs = [("Xây dựng Đảng", "https://baohatinh.vn/xay-dung-dang/"), ("Bài này", URL)]
     items = ",".join(

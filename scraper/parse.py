@@ -7,7 +7,8 @@ cascade of sources; the first that gives a value wins and its name is recorded i
 ==============  ================================================================
 field           cascade (source names as recorded)
 ==============  ================================================================
-url             ``og`` (og:url) → ``canonical`` (link rel) → ``given``
+url             ``og`` (og:url) → ``canonical`` (link rel) → ``given``; a head URL
+                counts only for the fetched URL's id, on its scheme and host
 title           ``cms`` (h1) → ``og`` → ``jsonld`` (headline) → ``heading`` (first
                 h1) → ``title-tag`` (site name stripped)
 lead            ``cms`` (sapo) → ``meta`` (description) → ``og`` → ``jsonld``
@@ -15,9 +16,11 @@ published       ``meta`` (article:published_time) → ``jsonld`` → ``cms`` (ti
                 attribute) → ``text`` (visible date)
 updated         ``meta`` (article:modified_time) → ``jsonld``
 author          ``cms`` → ``jsonld`` (a Person) → ``meta`` → ``byline`` (short bold
-                last paragraph)
+                last paragraph that reads as names); the site's own name is no author
 section         ``meta`` (article:section) → ``jsonld`` (BreadcrumbList) → ``cms``
-                (breadcrumb); ``section_slug``: ``cms`` → ``jsonld``
+                (breadcrumb), a crumb naming the article itself left out, and a
+                breadcrumb going deeper than the meta's section wins;
+                ``section_slug``: ``cms`` → ``jsonld``
 tags            ``cms`` → ``meta`` (article:tag) → ``jsonld`` (keywords)
 body            ``cms`` (profile selectors) → ``heuristic`` (the parent of most
                 paragraph text)

@@ -21,6 +21,7 @@ from .document import (
     element_text,
     first_match,
     is_inside,
+    union_matches,
 )
 from .profile import SiteProfile
 from .records import Image
@@ -29,6 +30,13 @@ from .urls import join_or_none
 
 # A byline paragraph is short: a name or two ("Thu Hà - Minh Phúc"), never a sentence.
 _BYLINE_MAX_WORDS = 8
+# One Vietnamese name has at most about six words (Nguyễn Thị Thu Hà has four).
+_NAME_MAX_WORDS = 6
+# Between the names of a shared byline.
+_NAME_SEPARATORS = re.compile(r"\s+[-–—&]\s+|\s*,\s*|\s+và\s+")
+# Punctuation of a sentence, a question, a heading or an aside: never in a name.
+_NOT_IN_NAMES = frozenset('!?:;()[]…"“”')
+_NOT_OPENING_NAMES = tuple("-–—*+•")
 # The credit label some bylines open with ("Nội dung: Thu Hà", "Bài và ảnh: Minh Phúc"):
 # the author is the name after it.
 _BYLINE_LABEL = re.compile(
@@ -68,14 +76,46 @@ def body_images(body: Element, base: str, profile: SiteProfile) -> list[Image]:
 
 
 def image_url(img: Element, base: str, profile: SiteProfile) -> str | None:
-    """Return the absolute URL of the real image behind ``img``, or ``None``."""
+    """Return the absolute URL of the real image behind ``img``, or ``None``.
+
+    The profile's ``image_src_attrs`` are tried in order; from a ``srcset`` (or
+    ``data-srcset``) the largest candidate is taken.
+    """
     for attribute in profile.select("image_src_attrs"):
         value = (img.get(attribute) or "").strip()
+        if value and attribute.endswith("srcset"):
+            value = _largest_candidate(value)
         if value and not value.lower().startswith(("data:", "javascript:", "about:")):
             url = join_or_none(base, value)
             if url is not None:
                 return url
     return None
+
+
+# One srcset candidate: its URL (trailing commas end it) and its descriptors up to a comma.
+_SRCSET_URL = re.compile(r"[\s,]*(\S+)")
+_DESCRIPTOR = re.compile(r"(\d+(?:\.\d+)?)[wx]$")
+
+
+def _largest_candidate(srcset: str) -> str:
+    """The URL of the largest candidate of a ``srcset`` (by its ``w`` or ``x``
+    descriptor; one without counts as ``1x``), the first of equals; ``""`` when none."""
+    best, best_size = "", 0.0
+    position = 0
+    while match := _SRCSET_URL.match(srcset, position):
+        url, position = match.group(1), match.end()
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            end = srcset.find(",", position)
+            end = len(srcset) if end < 0 else end
+            descriptor, position = srcset[position:end].strip(), end
+        size_match = _DESCRIPTOR.search(descriptor)
+        size = float(size_match.group(1)) if size_match else 1.0
+        if url and size > best_size:
+            best, best_size = url, size
+    return best
 
 
 def _caption(img: Element, body: Element, profile: SiteProfile) -> str | None:
@@ -98,7 +138,8 @@ def body_paragraphs(body: Element, skip: Iterable[Element] = ()) -> list[str]:
     Every block element whose content is only inline gives one paragraph (``p``, ``h2``,
     ``li``, a ``.notebox`` of plain text …); a block holding other blocks is read through,
     and loose text between its children becomes a paragraph of its own, as a browser
-    lays it out. Elements in ``skip`` (captions) give nothing; empty blocks are dropped.
+    lays it out. Two or more ``<br>`` in a row (a blank line) end a paragraph too.
+    Elements in ``skip`` (captions) give nothing; empty blocks are dropped.
     """
     paragraphs: list[str] = []
     _walk(body, set(skip), paragraphs)
@@ -115,10 +156,23 @@ def _walk(element: Element, skip: set[Element], out: list[str]) -> None:
             _flush(run, out)
             _walk(child, skip, out)
             run = []
+        elif tag == "br" and _ends_with_br(run):
+            # A blank line (<br><br>) is how old and migrated bodies end a paragraph.
+            _flush(run, out)
         else:
             run.append(child)
         run.append(child.tail or "")
     _flush(run, out)
+
+
+def _ends_with_br(run: list[Element | str]) -> bool:
+    """Tell whether ``run`` ends with a ``<br>``, give or take blank text after it."""
+    for piece in reversed(run):
+        if not isinstance(piece, str):
+            return piece.tag == "br"
+        if piece.strip():
+            return False
+    return False
 
 
 def _holds_block(element: Element) -> bool:
@@ -158,21 +212,46 @@ def _inline_text(element: Element) -> str:
     return "".join(parts)
 
 
-def bold_byline(body: Element) -> str | None:
+def bold_byline(body: Element, profile: SiteProfile) -> str | None:
     """Return the last paragraph's text, less a credit label ("Nội dung:"), when it is a
-    short line set wholly in bold.
+    short line set wholly in bold that reads as a name or names.
 
     Some articles print their author only that way (SITE.md marks it a guess), so the
-    caller uses this as the last resort for the author.
+    caller uses this as the last resort for the author. Paragraphs in image captions are
+    passed over; closing lines that are no name ("(Còn nữa)", "Kỳ 2: …", "Xin trân
+    trọng cảm ơn ông!") give ``None``.
     """
+    captions = union_matches(body, profile.select("caption"))
     for paragraph in reversed(list(body.iter("p"))):
         text = element_text(paragraph)
-        if not text:
+        if not text or any(is_inside(paragraph, caption) for caption in captions):
             continue
         if _unbold_text(paragraph).strip() or len(text.split()) > _BYLINE_MAX_WORDS:
             return None
-        return _BYLINE_LABEL.sub("", text) or None
+        names = _BYLINE_LABEL.sub("", text)
+        return names if _reads_as_names(names, profile) else None
     return None
+
+
+def _reads_as_names(text: str, profile: SiteProfile) -> bool:
+    """Tell whether ``text`` has the shape of a byline: one or a few short names, without
+    a sentence's punctuation, a list's dash, or a closing formula of the profile."""
+    if not text or text.startswith(_NOT_OPENING_NAMES) or _NOT_IN_NAMES & set(text):
+        return False
+    if any(len(name.split()) > _NAME_MAX_WORDS for name in _NAME_SEPARATORS.split(text)):
+        return False
+    words = text.casefold().split()
+    for phrase in profile.select("byline_not_words"):
+        if words[: len(phrase.split())] == clean_text(phrase).casefold().split():
+            return False
+    series = {clean_text(word).casefold() for word in profile.select("byline_series_words")}
+    return not (len(words) > 1 and words[0] in series and _is_number(words[1]))
+
+
+def _is_number(word: str) -> bool:
+    """An arabic or roman number, as a series writes its parts ("Kỳ 2", "Phần II")."""
+    word = word.rstrip(".,-–:")
+    return word.isdigit() or (bool(word) and set(word) <= set("ivxlc"))
 
 
 def _unbold_text(element: Element) -> str:

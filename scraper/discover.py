@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from html.entities import name2codepoint
 from typing import Any
 
 import lxml.html
@@ -146,7 +147,6 @@ def parse_loadmore(
         raise ParseError(api_url, f"load-more answer is not the expected JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ParseError(api_url, "load-more answer has no 'data' object")
-    has_more = _truth(data.get("hasMoreContent", False))
     if isinstance(data.get("contents"), list):
         items = _items_from_contents(data["contents"], api_url, profile)
     else:
@@ -155,6 +155,9 @@ def parse_loadmore(
             raise ParseError(api_url, "load-more 'articles' is not HTML text")
         root = _html_root(fragment)
         items = _items_from([root] if root is not None else [], api_url, profile)
+    # Without the flag (some sites of the CMS leave it out), a page that brought items
+    # may have a next one: the crawl stops anyway on a page bringing nothing new.
+    has_more = _truth(data["hasMoreContent"]) if "hasMoreContent" in data else bool(items)
     return LoadMorePage(items=items, has_more=has_more)
 
 
@@ -311,7 +314,7 @@ def parse_rss(
 
     Raises :class:`ParseError` naming ``feed_url`` when the body is not XML.
     """
-    root = _xml_root(body, feed_url)
+    root, problem = _xml_root(body, feed_url)
     items: dict[str, ListingItem] = {}
     for node in root.iter():
         if _local(node.tag) not in ("item", "entry"):
@@ -322,6 +325,8 @@ def parse_rss(
         item = _item(link, _child_text(node, "title"), feed_url, profile)
         if item is not None:
             items.setdefault(item.article_id, item)
+    if problem and not items:
+        raise ParseError(feed_url, f"not well-formed XML ({problem})")
     return tuple(items.values())
 
 
@@ -332,7 +337,7 @@ def parse_sitemap(body: bytes, sitemap_url: str) -> Sitemap:
     ``lastmod`` is the time of the last edit (not of publication): an edit hint.
     Raises :class:`ParseError` naming ``sitemap_url`` when it is not a sitemap.
     """
-    root = _xml_root(_gunzip(body, sitemap_url), sitemap_url)
+    root, problem = _xml_root(_gunzip(body, sitemap_url), sitemap_url)
     kind = _local(root.tag)
     if kind not in ("sitemapindex", "urlset"):
         raise ParseError(sitemap_url, f"not a sitemap (root element <{kind}>)")
@@ -345,6 +350,8 @@ def parse_sitemap(body: bytes, sitemap_url: str) -> Sitemap:
         url = canonical_or_none(loc, sitemap_url) if loc else None
         if url is not None:
             entries.append(SitemapEntry(url, _w3c_time(_child_text(node, "lastmod"))))
+    if problem and not entries:
+        raise ParseError(sitemap_url, f"not well-formed XML ({problem})")
     return Sitemap(is_index=kind == "sitemapindex", entries=tuple(entries))
 
 
@@ -361,12 +368,58 @@ def _gunzip(body: bytes, url: str) -> bytes:
     return data
 
 
-def _xml_root(body: bytes, url: str) -> Any:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+def _xml_root(body: bytes, url: str) -> tuple[Any, str | None]:
+    """The root element of an XML document, and why a strict read failed (``None`` when
+    it did not).
+
+    Feeds are often not quite XML (an HTML entity such as ``&nbsp;``, a bare ``&``, a
+    blank line before the declaration) and one such slip must not cost every item: the
+    document is then repaired and read leniently. The caller refuses a repaired document
+    that yields nothing. Raises ``ParseError`` naming ``url`` when even that reads no
+    element.
+    """
     try:
-        return etree.fromstring(body, parser)
+        return etree.fromstring(body, _strict_xml()), None
     except etree.XMLSyntaxError as exc:
-        raise ParseError(url, f"not well-formed XML ({exc})") from None
+        problem = str(exc)
+    try:
+        root = etree.fromstring(_repaired_xml(body), _lenient_xml())
+    except etree.XMLSyntaxError:
+        root = None
+    if root is None:
+        raise ParseError(url, f"not well-formed XML ({problem})")
+    return root, problem
+
+
+def _strict_xml() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+
+
+def _lenient_xml() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+
+
+# An ``&`` that starts no character or entity reference: text written unescaped.
+_BARE_AMPERSAND = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _repaired_xml(body: bytes) -> bytes:
+    """``body`` with what HTML habits break in XML mended, as far as bytes allow: no
+    leading blank, a bare ``&`` escaped, an HTML entity as a character reference (an
+    unknown one as its text)."""
+    body = body.removeprefix(b"\xef\xbb\xbf").lstrip()
+    body = _BARE_AMPERSAND.sub(b"&amp;", body)
+    return _NAMED_ENTITY.sub(_entity_reference, body)
+
+
+def _entity_reference(match: re.Match[bytes]) -> bytes:
+    name = match.group(1)
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    codepoint = name2codepoint.get(name.decode("ascii"))
+    return f"&#{codepoint};".encode() if codepoint else b"&amp;" + name + b";"
 
 
 def _local(tag: Any) -> str:

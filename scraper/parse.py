@@ -7,7 +7,8 @@ cascade of sources; the first that gives a value wins and its name is recorded i
 ==============  ================================================================
 field           cascade (source names as recorded)
 ==============  ================================================================
-url             ``og`` (og:url) → ``canonical`` (link rel) → ``given``
+url             ``og`` (og:url) → ``canonical`` (link rel) → ``given``; a head URL
+                counts only for the fetched URL's id, on its scheme and host
 title           ``cms`` (h1) → ``og`` → ``jsonld`` (headline) → ``heading`` (first
                 h1) → ``title-tag`` (site name stripped)
 lead            ``cms`` (sapo) → ``meta`` (description) → ``og`` → ``jsonld``
@@ -15,9 +16,11 @@ published       ``meta`` (article:published_time) → ``jsonld`` → ``cms`` (ti
                 attribute) → ``text`` (visible date)
 updated         ``meta`` (article:modified_time) → ``jsonld``
 author          ``cms`` → ``jsonld`` (a Person) → ``meta`` → ``byline`` (short bold
-                last paragraph)
+                last paragraph that reads as names); the site's own name is no author
 section         ``meta`` (article:section) → ``jsonld`` (BreadcrumbList) → ``cms``
-                (breadcrumb); ``section_slug``: ``cms`` → ``jsonld``
+                (breadcrumb), a crumb naming the article itself left out, and a
+                breadcrumb going deeper than the meta's section wins;
+                ``section_slug``: ``cms`` → ``jsonld``
 tags            ``cms`` → ``meta`` (article:tag) → ``jsonld`` (keywords)
 body            ``cms`` (profile selectors) → ``heuristic`` (the parent of most
                 paragraph text)
@@ -46,7 +49,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .body import (
     body_html,
@@ -80,7 +83,7 @@ from .related import absolute_link, doc_them_boxes, doc_them_links, inline_links
 from .text import clean_text, contains_text, same_text
 from .urls import article_id, canonical_or_none, canonicalize, host_of, join_or_none
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 """Bumped whenever a change makes the parser give different records for the same page."""
 
 # schema.org vocabulary, not site markup: these names are the same on every site.
@@ -110,9 +113,12 @@ _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ")
 _HEURISTIC_MIN_CHARS = 300
 _HEURISTIC_MIN_PARAGRAPHS = 2
 _NOT_BODY_TAGS = frozenset({"header", "footer", "nav", "aside"})
+# An error message is its error word and a few more ("Lỗi 404", "Bài viết đã gỡ").
+_ERROR_MESSAGE_EXTRA_WORDS = 3
 
 T = TypeVar("T")
 Timed = tuple[datetime, str]
+Crumb = tuple[str, str | None]  # a breadcrumb's name and link
 
 
 @parse_errors_only
@@ -141,6 +147,8 @@ class _Page:
     ld_article: dict[str, Any]
     ld_breadcrumb: list[tuple[str, str | None]]
     title_element: Element | None = None
+    article_id: str | None = None
+    title: str = ""
     body: Element | None = None
     region: Element | None = None
     sources: dict[str, str] = field(default_factory=dict)
@@ -204,6 +212,7 @@ def _parse(html: str | bytes, url: str, profile: SiteProfile) -> Article:
 
 def _read(page: _Page, url: str, profile: SiteProfile) -> Article:
     canonical, site_id = _canonical_url(page)
+    page.article_id = site_id
     page.title_element = first_match(page.root, page.css("title"))
     page.body = first_match(page.root, page.css("body"))
     page.region = _region(page.root, page.title_element, page.body)
@@ -212,6 +221,7 @@ def _read(page: _Page, url: str, profile: SiteProfile) -> Article:
     title = _cascade(page, "title", _TITLE_STEPS)
     if not title:
         raise NotAnArticle(url, "no title")
+    page.title = title
     fields = _head_fields(page)
     # "Đọc thêm" is read before the body is cleaned: the block may sit inside the body.
     doc_them = doc_them_links(doc_them_boxes(page.root, profile), page.base, profile)
@@ -240,7 +250,14 @@ def _read(page: _Page, url: str, profile: SiteProfile) -> Article:
 
 
 def _canonical_url(page: _Page) -> tuple[str, str]:
-    """Return the canonical article URL and its id; raises ``NotAnArticle`` when none."""
+    """Return the canonical article URL and its id; raises ``NotAnArticle`` when none.
+
+    The fetched URL's id is the article's: an og:url or canonical link naming another id
+    (a template copied from another article) is ignored with a warning. One naming the
+    same article gives its path (the current URL family for an old URL), written with
+    the fetched URL's scheme and host, so that ``www.`` or ``http://`` in the head does
+    not make a second record of one article.
+    """
     given = canonicalize(page.url)
     given_id = article_id(given, page.profile)
     candidates = (
@@ -252,11 +269,15 @@ def _canonical_url(page: _Page) -> tuple[str, str]:
         if url is None:
             continue
         found_id = article_id(url, page.profile)
-        if found_id and _same_site(url, given):
-            if given_id and given_id != found_id:
-                page.warnings.append(f"{source} URL id {found_id} differs from URL id {given_id}")
-            page.sources["url"] = source
-            return url, found_id
+        if not found_id or not _same_site(url, given):
+            continue
+        if given_id and given_id != found_id:
+            page.warnings.append(
+                f"{source} URL id {found_id} differs from URL id {given_id} (ignored)"
+            )
+            continue
+        page.sources["url"] = source
+        return _on_host_of(url, given), found_id
     if given_id is None:
         raise NotAnArticle(page.url, _not_article_url_reason(given, page.profile))
     page.sources["url"] = "given"
@@ -281,13 +302,38 @@ def _is_error_page(page: _Page) -> bool:
     heading = next(page.root.iter("h1"), None)
     for element in (next(page.root.iter("title"), None), heading):
         text = _element_text(element)
-        if text and any(contains_text(text, word) for word in words):
+        if text and any(_is_error_message(part, words) for part in _title_parts(text)):
             return True
     return False
 
 
+def _title_parts(text: str) -> list[str]:
+    """The parts of a title between its separators ("404 - Không tìm thấy | Báo …")."""
+    parts = [text]
+    for separator in _TITLE_SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _is_error_message(text: str, words: Sequence[str]) -> bool:
+    """Tell whether ``text`` is an error message: an error word with at most a few words
+    around it ("Lỗi 404"), not a headline that merely holds one ("Hà Tĩnh hỗ trợ 404 hộ
+    dân …", "Khắc phục lỗi hệ thống cấp nước …")."""
+    size = len(text.split())
+    return any(
+        contains_text(text, word) and size - len(word.split()) <= _ERROR_MESSAGE_EXTRA_WORDS
+        for word in words
+    )
+
+
 def _same_site(a: str, b: str) -> bool:
     return host_of(a).removeprefix("www.") == host_of(b).removeprefix("www.")
+
+
+def _on_host_of(url: str, fetched: str) -> str:
+    """``url`` with the scheme and host (port included) of ``fetched``, a URL of the same site."""
+    wanted = urlsplit(fetched)
+    return urlunsplit(urlsplit(url)._replace(scheme=wanted.scheme, netloc=wanted.netloc))
 
 
 # --- title, lead, times, section, tags ---------------------------------------------------
@@ -478,25 +524,54 @@ def _unique_text(values: Iterable[str]) -> list[str]:
 
 def _section(page: _Page) -> tuple[str | None, str | None]:
     """The section name and the slug of its page (``xay-dung-dang``)."""
-    crumbs = _breadcrumb(page)
+    crumbs = _not_self(page, _breadcrumb(page))
+    ld_crumbs = _not_self(page, page.ld_breadcrumb)
     name = _cascade(
         page,
         "section",
         (
             ("meta", _meta_field_text("section")),
-            ("jsonld", lambda p: p.ld_breadcrumb[-1][0] if p.ld_breadcrumb else ""),
+            ("jsonld", lambda p: ld_crumbs[-1][0] if ld_crumbs else ""),
             ("cms", lambda p: crumbs[-1][0] if crumbs else ""),
         ),
     )
     if not name:
         return None, None
-    for source, trail in (("cms", crumbs), ("jsonld", page.ld_breadcrumb)):
+    trails = (("cms", crumbs), ("jsonld", ld_crumbs))
+    if page.sources["section"] == "meta" and (deeper := _deeper_crumb(name, trails)):
+        name, page.sources["section"] = deeper
+    for source, trail in trails:
         for text, url in trail:
             if url and same_text(text, name) and (slug := _slug(url)):
                 page.sources["section_slug"] = source
                 return name, slug
     page.warnings.append("no section slug")
     return name, None
+
+
+def _deeper_crumb(name: str, trails: Iterable[tuple[str, list[Crumb]]]) -> tuple[str, str] | None:
+    """The last crumb's name and its trail's source, when a trail holds ``name`` (the
+    meta's section) above its end: the meta named a parent zone (Chính trị), the trail
+    goes on to the article's own section (Xây dựng Đảng)."""
+    for source, trail in trails:
+        names = [text for text, _ in trail]
+        if any(same_text(text, name) for text in names[:-1]):
+            return names[-1], source
+    return None
+
+
+def _not_self(page: _Page, trail: list[Crumb]) -> list[Crumb]:
+    """``trail`` less the crumbs naming the article itself.
+
+    Many templates (and Google's examples) end the trail with the page: by its URL (its
+    article id) or by its title. Such a crumb is no section.
+    """
+    return [
+        (text, url)
+        for text, url in trail
+        if not same_text(text, page.title)
+        and not (url and article_id(url, page.profile) == page.article_id)
+    ]
 
 
 def _breadcrumb(page: _Page) -> list[tuple[str, str | None]]:
@@ -554,21 +629,34 @@ def _ld_author(page: _Page) -> str:
         elif isinstance(item, dict) and item.get("@type") != "Organization":
             name = item.get("name")
             names.append(clean_text(name) if isinstance(name, str) else "")
-    return ", ".join(name for name in names if name)
+    return ", ".join(name for name in names if name and not _is_site_name(page, name))
 
 
 def _meta_author(page: _Page) -> str:
     for value in page.meta_values("author"):
-        if not value.lower().startswith(("http://", "https://")):
-            return clean_text(value)
+        name = clean_text(value)
+        if not value.lower().startswith(("http://", "https://")) and not _is_site_name(page, name):
+            return name
     return ""
 
 
+def _cms_author(page: _Page) -> str:
+    name = _in_region("author")(page)
+    return "" if _is_site_name(page, name) else name
+
+
+def _is_site_name(page: _Page, name: str) -> bool:
+    """Tell whether ``name`` names the newspaper itself (the profile's
+    ``site_name_words``, or the page's og:site_name): a site-wide author, no person."""
+    names = [*page.css("site_name_words"), page.meta_value("og:site_name") or ""]
+    return any(same_text(name, site) for site in names if site)
+
+
 _AUTHOR_STEPS = (
-    ("cms", _in_region("author")),
+    ("cms", _cms_author),
     ("jsonld", _ld_author),
     ("meta", _meta_author),
-    ("byline", lambda page: bold_byline(page.body) if page.body is not None else ""),
+    ("byline", lambda p: bold_byline(p.body, p.profile) if p.body is not None else ""),
 )
 
 
@@ -582,15 +670,22 @@ def _body_fields(page: _Page) -> tuple[dict[str, Any], list[RelatedLink]]:
     noise = union_matches(body, page.css("body_noise"))
     for box, heading in doc_them_boxes(body, page.profile):
         noise += [box, heading]
-    drop_elements(noise)
+    # A player is noise beside text (an embed), but all that a video article holds: it
+    # stays until the body is known to have nothing else.
+    players = set(union_matches(body, page.css("body_media")))
+    drop_elements(element for element in noise if element not in players)
     own_images = body_images(body, page.base, page.profile)
     page.sources["images"] = "cms"
     images = own_images or _feature_image(page)
     skip = union_matches(body, page.css("caption"))
     skip += [el for el in union_matches(page.region, page.css("author")) if is_inside(el, body)]
     paragraphs = body_paragraphs(body, skip)
-    if not paragraphs and not own_images:
-        # Neither text nor an image of its own: a stub, or the CMS failed to render it.
+    if paragraphs or own_images:
+        drop_elements(element for element in noise if element in players)
+    elif any(is_inside(player, body) for player in players):
+        page.warnings.append("body: video only")
+    else:
+        # Neither text nor an image nor a player: a stub, or the CMS failed to render it.
         raise NotAnArticle(page.url, "empty body")
     if not paragraphs:
         page.warnings.append("no body text")

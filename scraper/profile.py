@@ -41,6 +41,9 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             ".article__share",
         ),
         "inline_related": (".cms-relate",),
+        # a video player in the body: all that a video article holds (kept in its HTML
+        # then); beside text, the iframe is noise like any embed
+        "body_media": ("iframe[src]", "video", "video source[src]", "embed[src]"),
         "image": ("img",),
         "caption": ("figcaption", "td.caption", ".PhotoCMS_Caption"),
         "doc_them_box": ("div.box-content.content-list",),
@@ -58,14 +61,23 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "published_text": (".article__date", ".cms-date", ".date-time", ".article__meta"),
         # nearest ancestor of an image that holds its caption
         "image_box": ("figure", "table.picture", "table.image"),
-        # attributes of an <img> holding its URL, real one first (src is often a data: stub)
-        "image_src_attrs": ("data-src", "data-original", "data-lazy-src", "src"),
+        # attributes of an <img> holding its URL, real one first (src is often a data: stub);
+        # one named *srcset lists candidates, and the largest is taken
+        "image_src_attrs": (
+            "data-src",
+            "data-original",
+            "data-lazy-src",
+            "data-srcset",
+            "src",
+            "srcset",
+        ),
         # feature image outside the body, used only when the body has no image
         "feature_image": ("figure.article__avatar img", ".article__avatar img"),
         # one-line summary in an inline related box that has no story markup
         "relate_summary": (".cms-relate__sapo", ".cms-relate__summary", ".story__summary"),
-        # words in the <title> or <h1> of an error page served with status 200 (checked
-        # only when no body container matched, so an article about a "404" is safe)
+        # words in the <title> or <h1> of an error page served with status 200: checked
+        # only when no body container matched, and only where they make (nearly) a whole
+        # part of the title, so an article about "404 hộ dân" is safe
         "error_page_words": (
             "404",
             "Không tìm thấy trang",
@@ -74,6 +86,26 @@ DEFAULT_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "Page not found",
             "Lỗi hệ thống",
         ),
+        # names of the newspaper itself: a site-wide "author" (meta, JSON-LD) naming it is
+        # no author, and the next source of the author decides (og:site_name counts too)
+        "site_name_words": (
+            "Báo Hà Tĩnh",
+            "Báo điện tử Hà Tĩnh",
+            "Baohatinh",
+            "baohatinh.vn",
+            "www.baohatinh.vn",
+        ),
+        # closing lines set in bold like a byline but no name: a line starting with these
+        # words ("(Còn nữa)", "Xin trân trọng cảm ơn ông!") is not taken as the author
+        "byline_not_words": (
+            "Còn nữa",
+            "Hết",
+            "Xin trân trọng cảm ơn",
+            "Trân trọng cảm ơn",
+            "Xin cảm ơn",
+        ),
+        # words that, followed by a number, mark a part of a series ("Kỳ 2: …"), no name
+        "byline_series_words": ("Kỳ", "Phần", "Bài"),
         # markers of the e-magazine template
         "emagazine": (".e-magazine", ".e-magazine__body", ".emagazine"),
         # --- section page -------------------------------------------------------------

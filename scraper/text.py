@@ -23,6 +23,12 @@ _INVISIBLE = re.compile(
     "\u2060"  # word joiner
     "\ufeff"  # zero width no-break space / BOM
     "\u00ad"  # soft hyphen
+    # Bidirectional marks, embeddings, overrides and isolates: pasted from word processors
+    # and right-to-left sources, meaningless in Vietnamese text.
+    "\u200e\u200f"  # left-to-right and right-to-left marks
+    "\u061c"  # Arabic letter mark
+    "\u202a-\u202e"  # embeddings and overrides, and their pop
+    "\u2066-\u2069"  # isolates, and their pop
     "]"
 )
 
@@ -33,9 +39,10 @@ _LITERAL_NBSP = re.compile(r"&nbsp;?", re.IGNORECASE)
 def clean_text(text: str) -> str:
     """Return ``text`` normalised for storage and comparison.
 
-    Zero-width characters and soft hyphens are removed, the result is NFC-normalised,
-    ``U+00A0`` and a literal ``&nbsp;`` become spaces, every run of whitespace becomes one
-    space, and the ends are stripped. Never raises for a ``str``.
+    Zero-width characters, soft hyphens and bidirectional marks (``U+200E`` …) are
+    removed, the result is NFC-normalised, ``U+00A0`` and a literal ``&nbsp;`` become
+    spaces, every run of whitespace becomes one space, and the ends are stripped. Never
+    raises for a ``str``.
     """
     if not text:
         return ""

@@ -102,6 +102,23 @@ def test_an_empty_last_load_more_page_ends_the_listing() -> None:
     assert page.has_more is False
 
 
+@pytest.mark.parametrize(
+    ("data", "has_more"),
+    [
+        ({"contents": [{"url": "/nam-post105.html", "title": "Năm"}]}, True),
+        ({"articles": story("/bon-post104.html", "Bốn")}, True),
+        ({"contents": []}, False),
+        ({"articles": ""}, False),
+    ],
+    ids=["contents", "articles", "no-contents", "no-articles"],
+)
+def test_without_the_has_more_flag_a_load_more_page_with_items_asks_for_the_next(
+    data: dict[str, object], has_more: bool
+) -> None:
+    body = json.dumps({"error_code": 0, "data": data})
+    assert parse_loadmore(body, BASE + "/api/x", DEFAULT_PROFILE).has_more is has_more
+
+
 @pytest.mark.parametrize("body", ["<html>blocked</html>", '{"error_code": 1}', "[]", ""])
 def test_a_load_more_answer_that_is_not_the_json_names_the_url(body: str) -> None:
     with pytest.raises(ParseError, match="https://baohatinh.vn/api/morenews"):

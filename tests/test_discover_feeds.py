@@ -111,6 +111,45 @@ def test_a_feed_that_is_not_xml_is_refused() -> None:
         parse_rss(b"<html><body>Maintenance</body>", f"{BASE}/rss/home.rss")
 
 
+def rss_feed(items: str, prefix: str = "") -> bytes:
+    return (
+        f'{prefix}<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Báo Hà Tĩnh</title>{items}</channel></rss>"
+    ).encode()
+
+
+def feed_item(n: int, title: str, extra: str = "") -> str:
+    return f"<item><title>{title}</title><link>{BASE}/bai-post{n}.html</link>{extra}</item>"
+
+
+@pytest.mark.parametrize(
+    ("body", "titles"),
+    [
+        (
+            rss_feed(
+                feed_item(1, "Một") + feed_item(2, "Hai", "<description>Mở&nbsp;đầu</description>")
+            ),
+            ["Một", "Hai"],
+        ),
+        (
+            rss_feed(feed_item(1, "Một") + feed_item(3, "Sở Nội vụ & Sở Tư pháp")),
+            ["Một", "Sở Nội vụ & Sở Tư pháp"],
+        ),
+        (rss_feed(feed_item(1, "Một &hellip;"), prefix="\n  "), ["Một …"]),
+    ],
+    ids=["html-entity", "bare-ampersand", "blank-before-declaration"],
+)
+def test_a_feed_that_is_not_quite_xml_is_read_with_all_its_items(
+    body: bytes, titles: list[str]
+) -> None:
+    assert [item.title for item in parse_rss(body, f"{BASE}/rss/home.rss")] == titles
+
+
+def test_a_broken_feed_that_yields_no_item_is_refused_naming_the_url() -> None:
+    with pytest.raises(ParseError, match="home.rss.*not well-formed"):
+        parse_rss(rss_feed("<item><title>A & B</title></item>"), f"{BASE}/rss/home.rss")
+
+
 @pytest.mark.parametrize(
     "bad", ["http://[baohatinh.vn/x-post1.html", "https://baohatinh.vn:80a/y-post2.html"]
 )

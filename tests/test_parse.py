@@ -198,6 +198,24 @@ def test_inline_markup_does_not_split_words_and_br_does() -> None:
     assert parse(page(body)).body_paragraphs == ("Xây dựng Đảng vững mạnh",)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Chiều 14/1, hội nghị họp.<br><br>Năm 2018, kết nạp 412 đảng viên.<br />\n<br />"
+        "Hội nghị đề ra <b>5 nhóm</b> giải pháp.",
+        "<p>Chiều 14/1, hội nghị họp.<br><br><br>Năm 2018, kết nạp 412 đảng viên.<br> <br>"
+        "Hội nghị đề ra <b>5 nhóm</b> giải pháp.<br><br></p>",
+    ],
+    ids=["loose-text", "in-one-p"],
+)
+def test_a_blank_line_of_two_br_separates_paragraphs(body: str) -> None:
+    assert parse(page(body)).body_paragraphs == (
+        "Chiều 14/1, hội nghị họp.",
+        "Năm 2018, kết nạp 412 đảng viên.",
+        "Hội nghị đề ra 5 nhóm giải pháp.",
+    )
+
+
 def test_noise_is_left_out_of_text_and_html() -> None:
     body = """<p>Nội dung.</p>
     <div id="adsWeb_AdsArticleMiddle"><a href="https://ads.example">Quảng cáo vay</a></div>
@@ -246,6 +264,30 @@ def test_lazy_images_use_the_real_url_made_absolute() -> None:
     ]
     assert article.body_paragraphs == ("Chữ.",)  # the caption is not body text
     assert 'src="https://cdn.baohatinh.vn/images/ab/1.jpg"' in article.body_html
+
+
+@pytest.mark.parametrize(
+    ("img", "url"),
+    [
+        (
+            f'<img src="{GIF}" data-srcset="//cdn.baohatinh.vn/images/a/x.jpg 1x,'
+            ' //cdn.baohatinh.vn/images/a/x@2x.jpg 2x">',
+            "https://cdn.baohatinh.vn/images/a/x@2x.jpg",
+        ),
+        (
+            '<img srcset="/images/a/s.jpg 300w, /images/a/m.jpg 900w, /images/a/l.jpg 600w">',
+            "https://baohatinh.vn/images/a/m.jpg",
+        ),
+        (
+            '<img srcset="/images/a/r.jpg?crop=1,2">',
+            "https://baohatinh.vn/images/a/r.jpg?crop=1,2",
+        ),
+    ],
+    ids=["data-srcset-density", "srcset-widths", "comma-in-url"],
+)
+def test_an_image_known_only_by_its_srcset_takes_its_largest_candidate(img: str, url: str) -> None:
+    article = parse(page(f"<p>Chữ.</p><figure>{img}<figcaption>Chú thích</figcaption></figure>"))
+    assert [(i.url, i.caption) for i in article.images] == [(url, "Chú thích")]
 
 
 def test_table_picture_caption() -> None:
@@ -324,6 +366,34 @@ def test_url_ignores_canonical_of_another_site_or_not_an_article() -> None:
     assert (article.url, article.sources["url"]) == (URL, "given")
 
 
+def test_og_url_naming_another_article_never_takes_the_fetched_article_id() -> None:
+    og = '<meta property="og:url" content="https://baohatinh.vn/bai-khac-post999.html">'
+    canonical = '<link rel="canonical" href="https://baohatinh.vn/bai-khac-post998.html">'
+    article = parse(page(head=og + canonical))
+    assert (article.url, article.article_id, article.sources["url"]) == (URL, "100", "given")
+    assert "og URL id 999 differs from URL id 100 (ignored)" in article.warnings
+    assert "canonical URL id 998 differs from URL id 100 (ignored)" in article.warnings
+
+
+@pytest.mark.parametrize(
+    "og_url",
+    [
+        "https://www.baohatinh.vn/hoi-nghi-dan-van-kheo-post100.html",
+        "http://baohatinh.vn/hoi-nghi-dan-van-kheo-post100.html",
+    ],
+)
+def test_og_url_of_the_same_article_keeps_the_fetched_scheme_and_host(og_url: str) -> None:
+    article = parse(page(head=f'<meta property="og:url" content="{og_url}">'))
+    assert (article.url, article.sources["url"]) == (URL, "og")
+
+
+def test_og_url_gives_the_path_when_the_fetched_url_is_an_old_one() -> None:
+    old = "https://baohatinh.vn/xay-dung-dang/hoi-nghi-dan-van-kheo/100.htm"
+    og = '<meta property="og:url" content="http://www.baohatinh.vn/hoi-nghi-dan-van-kheo-post100.html">'
+    article = parse(page(head=og), url=old)
+    assert (article.url, article.article_id) == (URL, "100")
+
+
 def test_section_and_slug_from_the_breadcrumb() -> None:
     crumbs = """<div class="breadcrumb"><a href="/">Trang chủ</a>
     <a href="/chinh-tri/">Chính trị</a>
@@ -340,6 +410,53 @@ def test_section_name_from_meta_and_slug_from_the_matching_crumb() -> None:
     article = parse(page(head=meta, before=crumbs))
     assert (article.section, article.section_slug) == ("Xây dựng Đảng", "xay-dung-dang")
     assert (article.sources["section"], article.sources["section_slug"]) == ("meta", "cms")
+
+
+def test_a_deeper_breadcrumb_beats_a_meta_section_naming_its_parent() -> None:
+    meta = '<meta property="article:section" content="Chính trị">'
+    crumbs = """<div class="breadcrumb"><a href="/chinh-tri/">Chính trị</a>
+    <a href="/chinh-tri/xay-dung-dang/">Xây dựng Đảng</a></div>"""
+    article = parse(page(head=meta, before=crumbs))
+    assert (article.section, article.section_slug) == ("Xây dựng Đảng", "xay-dung-dang")
+    assert (article.sources["section"], article.sources["section_slug"]) == ("cms", "cms")
+
+
+def test_a_meta_section_outside_the_breadcrumb_still_wins() -> None:
+    meta = '<meta property="article:section" content="Thời sự">'
+    crumbs = """<div class="breadcrumb"><a href="/chinh-tri/">Chính trị</a>
+    <a href="/chinh-tri/xay-dung-dang/">Xây dựng Đảng</a></div>"""
+    article = parse(page(head=meta, before=crumbs))
+    assert (article.section, article.sources["section"]) == ("Thời sự", "meta")
+
+
+def test_a_jsonld_crumb_naming_the_article_itself_is_not_its_section() -> None:
+    crumbs = [("Xây dựng Đảng", "https://baohatinh.vn/xay-dung-dang/"), ("Bài này", URL)]
+    items = ",".join(
+        f'{{"@type": "ListItem", "position": {n}, "name": "{name}", "item": "{url}"}}'
+        for n, (name, url) in enumerate(crumbs, start=1)
+    )
+    ld = f'{{"@type": "BreadcrumbList", "itemListElement": [{items}]}}'
+    article = parse(page(head=f'<script type="application/ld+json">{ld}</script>'))
+    assert (article.section, article.section_slug) == ("Xây dựng Đảng", "xay-dung-dang")
+    assert article.sources["section"] == "jsonld"
+
+
+@pytest.mark.parametrize(
+    "last_crumb",
+    [
+        f'<a href="{URL}">Bài có tên khác</a>',
+        '<a href="/hoi-nghi-post100.html">Bài có tên khác</a>',
+        '<a href="/bai-nao-do/">Hội nghị Dân vận khéo</a>',
+        "<a>Hội nghị Dân vận khéo</a>",
+    ],
+)
+def test_a_breadcrumb_ending_with_the_article_itself_gives_the_crumb_before(
+    last_crumb: str,
+) -> None:
+    crumbs = f"""<div class="breadcrumb"><a href="/">Trang chủ</a>
+    <a href="/xay-dung-dang/">Xây dựng Đảng</a>{last_crumb}</div>"""
+    article = parse(page(before=crumbs))
+    assert (article.section, article.section_slug) == ("Xây dựng Đảng", "xay-dung-dang")
 
 
 def test_tags_from_the_tag_box_each_once() -> None:
@@ -364,10 +481,71 @@ def test_author_from_a_short_bold_last_paragraph() -> None:
     assert article.body_paragraphs[-1] == "Minh Phúc"  # printed in the body, kept there
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta name="author" content="Báo Hà Tĩnh">',
+        '<meta name="author" content="baohatinh.vn">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": "Báo Hà Tĩnh"}'
+        "</script>",
+        '<meta property="og:site_name" content="Hà Tĩnh Online">'
+        '<meta name="author" content="Hà Tĩnh Online">',
+    ],
+    ids=["meta-name", "meta-host", "jsonld-string", "og-site-name"],
+)
+def test_the_newspaper_named_as_author_gives_way_to_the_byline(head: str) -> None:
+    body = PARAGRAPHS + "<p><strong>Thu Hà</strong></p>"
+    article = parse(page(body, head=head))
+    assert (article.author, article.sources["author"]) == ("Thu Hà", "byline")
+
+
+def test_the_newspaper_named_as_author_is_no_author() -> None:
+    article = parse(page(head='<meta name="author" content="Báo Hà Tĩnh">'))
+    assert article.author is None and "no author" in article.warnings
+
+
 def test_a_bold_sentence_is_not_an_author() -> None:
     sentence = "Hội nghị đã thành công tốt đẹp, các đại biểu ra về phấn khởi."
     body = f"{PARAGRAPHS}<p><b>{sentence}</b></p>"
     assert parse(page(body)).author is None
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "<p><strong>- Xin trân trọng cảm ơn ông!</strong></p>",
+        "<p><strong>Xin trân trọng cảm ơn ông</strong></p>",
+        "<p><strong>(Còn nữa)</strong></p>",
+        "<p><strong>Còn nữa</strong></p>",
+        "<p><b>Kỳ 2: Những mô hình hay</b></p>",
+        "<p><b>Kỳ 3 - Những mô hình hay</b></p>",
+        "<p><b>Vì sao người dân đồng thuận?</b></p>",
+        "<p><b>Hội nghị đã thành công tốt đẹp</b></p>",
+    ],
+)
+def test_a_bold_closing_line_that_is_no_name_is_not_an_author(last: str) -> None:
+    assert parse(page(PARAGRAPHS + last)).author is None
+
+
+def test_a_bold_image_caption_at_the_end_is_not_an_author() -> None:
+    picture = """<table class="picture"><tr><td><img src="https://cdn.baohatinh.vn/images/a/x.jpg">
+    </td></tr><tr><td class="caption"><p><strong>Ảnh minh họa</strong></p></td></tr></table>"""
+    assert parse(page(PARAGRAPHS + picture)).author is None
+    byline = "<p><strong>Thu Hà</strong></p>"
+    article = parse(page(PARAGRAPHS + byline + picture))
+    assert (article.author, article.sources["author"]) == ("Thu Hà", "byline")
+
+
+@pytest.mark.parametrize(
+    ("last", "author"),
+    [
+        ("<p><strong>Kỳ Duyên</strong></p>", "Kỳ Duyên"),
+        ("<p><strong>Bài và ảnh: Nguyễn Thị Thu Hà</strong></p>", "Nguyễn Thị Thu Hà"),
+        ("<p><strong>Thu Hà - Minh Phúc</strong></p>", "Thu Hà - Minh Phúc"),
+    ],
+)
+def test_a_bold_name_at_the_end_is_the_author(last: str, author: str) -> None:
+    assert parse(page(PARAGRAPHS + last)).author == author
 
 
 def test_missing_fields_are_warnings() -> None:
@@ -387,7 +565,7 @@ def test_template_variants() -> None:
 
 
 def test_record_carries_the_parser_version() -> None:
-    assert parse(page()).parser_version == PARSER_VERSION == "3"
+    assert parse(page()).parser_version == PARSER_VERSION == "4"
 
 
 def test_profile_overrides_change_where_fields_are_read() -> None:
@@ -448,6 +626,35 @@ def test_body_found_by_heuristic_when_no_container_matches() -> None:
 
 
 # --- not articles and failures ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("player", "src"),
+    [
+        (
+            '<figure class="video"><iframe src="https://www.youtube.com/embed/abc"></iframe></figure>',
+            "https://www.youtube.com/embed/abc",
+        ),
+        (
+            '<div class="video"><video src="https://cdn.baohatinh.vn/videos/x.mp4"></video></div>',
+            "https://cdn.baohatinh.vn/videos/x.mp4",
+        ),
+    ],
+    ids=["iframe", "video"],
+)
+def test_a_video_article_is_kept_with_its_player_and_a_warning(player: str, src: str) -> None:
+    lead = '<div class="article__sapo">(Baohatinh.vn) - Video: Lễ hội cầu ngư.</div>'
+    article = parse(page(player, header=lead))
+    assert (article.title, article.body_paragraphs) == ("Hội nghị Dân vận khéo", ())
+    assert "body: video only" in article.warnings
+    assert src in article.body_html
+
+
+def test_an_iframe_beside_text_stays_out_of_the_body_html() -> None:
+    body = PARAGRAPHS + '<iframe src="https://www.facebook.com/plugins/like.php"></iframe>'
+    article = parse(page(body))
+    assert "iframe" not in article.body_html
+    assert "body: video only" not in article.warnings
 
 
 def test_a_page_without_a_body_is_not_an_article() -> None:
@@ -542,6 +749,31 @@ def test_an_article_whose_title_says_404_is_still_an_article() -> None:
     title = '<h1 class="article__title">Công bố 404 quyết định kết nạp đảng viên</h1>'
     head = "<title>404 quyết định | Báo Hà Tĩnh</title>"
     assert parse(page(title=title, head=head)).title.startswith("Công bố 404")
+
+
+TV_URL = "https://baohatinh.vn/tv/ban-tin-41207.html"
+TV_TEXT = "<p>" + "Bản tin về hỗ trợ người dân sau bão lũ trên địa bàn tỉnh. " * 3 + "</p>"
+
+
+def tv_page(title: str) -> str:
+    """A page without a CMS body container: its body is found by the heuristic."""
+    return f"""<html><head><title>{title} - Truyền hình Hà Tĩnh</title></head><body>
+    <div class="video-info"><h1>{title}</h1><div>{TV_TEXT}{TV_TEXT}</div></div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Hà Tĩnh hỗ trợ 404 hộ dân bị thiệt hại do bão", "Khắc phục lỗi hệ thống cấp nước ở Kỳ Anh"],
+)
+def test_error_words_inside_a_long_title_do_not_make_an_error_page(title: str) -> None:
+    article = parse(tv_page(title), url=TV_URL)
+    assert (article.title, article.sources["body"]) == (title, "heuristic")
+
+
+@pytest.mark.parametrize("title", ["Lỗi 404", "404 - Không tìm thấy trang", "Lỗi hệ thống"])
+def test_a_title_that_is_an_error_message_makes_an_error_page(title: str) -> None:
+    with pytest.raises(NotAnArticle, match="error page"):
+        parse(tv_page(title), url=TV_URL)
 
 
 def test_error_page_words_come_from_the_profile() -> None:

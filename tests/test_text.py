@@ -32,6 +32,16 @@ def test_zero_width_characters_are_removed(invisible: str) -> None:
     assert clean_text(f"Đả{invisible}ng") == "Đảng"
 
 
+@pytest.mark.parametrize(
+    "mark",
+    ["\u200e", "\u200f", "\u061c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]
+    + ["\u2066", "\u2067", "\u2068", "\u2069"],
+)
+def test_bidirectional_marks_are_removed(mark: str) -> None:
+    assert clean_text(f"{mark}Hà{mark} Tĩnh{mark}") == "Hà Tĩnh"
+    assert clean_text(f"Hà{mark}Tĩnh") == "HàTĩnh"
+
+
 def test_a_zero_width_space_inside_a_decomposed_letter_does_not_block_composition() -> None:
     # "ả" written as a + U+0309 with a zero-width space between them.
     assert clean_text("Đa\u200b\u0309ng") == "Đảng"

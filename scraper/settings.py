@@ -175,7 +175,8 @@ class ArchiveSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of one run, validated. ``source`` is the file it came from, if any."""
+    """Every setting of one run, validated. ``source`` is the file it came from, if any;
+    ``from_env`` names the keys an environment variable set, as (key, variable) pairs."""
 
     site: SiteSettings = field(default_factory=SiteSettings)
     sections: tuple[Section, ...] = field(default_factory=lambda: (Section(),))
@@ -187,10 +188,12 @@ class Settings:
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     profile: SiteProfile = DEFAULT_PROFILE
     source: str | None = None
+    from_env: tuple[tuple[str, str], ...] = ()
 
     def with_database(self, url: str) -> Settings:
         """Return a copy that archives into the database at ``url``."""
-        return replace(self, database=DatabaseSettings(url=url))
+        from_env = tuple(pair for pair in self.from_env if pair[0] != "database.url")
+        return replace(self, database=DatabaseSettings(url=url), from_env=from_env)
 
 
 TABLES: Mapping[str, type] = {
@@ -232,6 +235,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     env_url = os.environ.get(DATABASE_ENV)
     if env_url:
         settings = settings.with_database(env_url)
+        settings = replace(settings, from_env=(("database.url", DATABASE_ENV),))
     return settings
 
 
@@ -500,10 +504,22 @@ def _check_web(web: WebSettings, source: str | None) -> None:
 
 
 def describe(settings: Settings) -> str:
-    """Return the effective settings as commented TOML (what ``config show`` prints)."""
-    lines = [f"# effective settings (from {settings.source or 'built-in defaults'})"]
+    """Return the effective settings as commented TOML (what ``config show`` prints).
+
+    The database password is shown as ``***``: the output is meant to be pasted into
+    bug reports and chats.
+    """
+    # Imported here: SQLAlchemy is not needed to load the settings, only to show them.
+    from storage.engine import safe_url
+
+    origins = [settings.source or "built-in defaults"]
+    origins += [f"{key} from ${variable}" for key, variable in settings.from_env]
+    lines = [f"# effective settings (from {'; '.join(origins)})"]
     for name in TABLES:
-        lines += ["", f"[{name}]", *_describe_table(getattr(settings, name))]
+        table = getattr(settings, name)
+        if name == "database":
+            table = replace(table, url=safe_url(table.url))
+        lines += ["", f"[{name}]", *_describe_table(table)]
     for section in settings.sections:
         lines += ["", "[[sections]]", *_describe_table(section)]
     return "\n".join(lines) + "\n"

@@ -195,3 +195,24 @@ def test_describe_prints_loadable_toml_with_help() -> None:
     reloaded = settings_from_dict(tomllib.loads(text))
     assert reloaded.crawl == Settings().crawl
     assert reloaded.sections == Settings().sections
+
+
+def test_describe_hides_the_database_password() -> None:
+    url = "postgresql+psycopg://archiver:S3cretPass@db.example.org:5432/arch"
+    text = describe(settings_from_dict({"database": {"url": url}}))
+    assert "S3cretPass" not in text
+    assert 'url = "postgresql+psycopg://archiver:***@db.example.org:5432/arch"' in text
+
+
+def test_describe_says_the_database_url_came_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BAOHATINH_CONFIG", raising=False)
+    monkeypatch.setenv("BAOHATINH_DATABASE_URL", "postgresql+psycopg://u:pw@h/db")
+    header = describe(load_settings()).splitlines()[0]
+    assert header == (
+        "# effective settings (from built-in defaults; database.url from $BAOHATINH_DATABASE_URL)"
+    )
+    header = describe(load_settings(CONFIG)).splitlines()[0]
+    assert header.endswith(f"(from {CONFIG}; database.url from $BAOHATINH_DATABASE_URL)")

@@ -28,6 +28,7 @@ from .errors import ConfigError
 from .fetch import check_user_agent, normalise_hosts
 from .profile import DEFAULT_PROFILE, SiteProfile, check_url_pattern
 from .triggers import check_expression, check_timezone
+from .urls import host_of
 
 CONFIG_ENV = "BAOHATINH_CONFIG"
 DATABASE_ENV = "BAOHATINH_DATABASE_URL"
@@ -426,6 +427,7 @@ def _check(settings: Settings, source: str | None) -> None:
         raise ConfigError("must name a contact URL or e-mail address", path=source,
                           key="crawl.user_agent")
     _check_site(settings.site, source)
+    _check_sections(settings.sections, source)
     _check_web(settings.web, source)
     if not settings.database.url.strip():
         raise ConfigError("must not be empty", path=source, key="database.url")
@@ -455,6 +457,31 @@ def _check_site(site: SiteSettings, source: str | None) -> None:
     ):
         raise ConfigError(f"{origin}, got {site.base_url!r}", path=source, key="site.base_url")
     _config_check(normalise_hosts, site.allowed_hosts, "site.allowed_hosts", source)
+    # The fetcher refuses every other host: a crawl would fail each request and exit 3.
+    if host_of(site.base_url) not in normalise_hosts(site.allowed_hosts):
+        raise ConfigError(
+            f"host {host_of(site.base_url)!r} is not in site.allowed_hosts "
+            f"{list(site.allowed_hosts)!r}", path=source, key="site.base_url")
+
+
+# A slug is put in the section's URL (/<slug>/, /rss/<slug>.rss) as it is: one path
+# segment of RFC 3986 unreserved characters, so it cannot reach another path or a query.
+_SLUG = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _check_sections(sections: tuple[Section, ...], source: str | None) -> None:
+    seen: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        key = f"sections[{index}].slug"
+        if not _SLUG.fullmatch(section.slug) or not section.slug.strip("."):
+            raise ConfigError(
+                "must be one URL path segment (letters, digits, '-', '_', '.', '~'), "
+                f"got {section.slug!r}", path=source, key=key)
+        # The scheduler keys its jobs by slug: a second entry would silently replace the first.
+        if section.slug in seen:
+            raise ConfigError(f"{section.slug!r} is already sections[{seen[section.slug]}]",
+                              path=source, key=key)
+        seen[section.slug] = index
 
 
 def _check_archive(archive: ArchiveSettings, source: str | None) -> None:

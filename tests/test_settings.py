@@ -91,6 +91,14 @@ def test_the_shipped_config_sets_and_documents_every_key() -> None:
         ("[site]\nbase_url = 'http://127.0.0.1:99999'\n", "site.base_url"),
         ("[site]\nbase_url = 'http://[::1'\n", "site.base_url"),
         ("[site]\nbase_url = 'http://127.0.0.1:18741 x'\n", "site.base_url"),
+        # A crawl of an origin it may not fetch would fail every request, exit 3.
+        ("[site]\nbase_url = 'https://example.com'\n", "site.base_url"),
+        # A section slug is one path segment of /<slug>/: not empty, no "/", "?" or "..".
+        ("[[sections]]\nslug = ''\nname = 'x'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = '../../admin?x=1'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = 'a/b'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = '..'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = 'a'\n[[sections]]\nslug = 'a'\n", "sections[1].slug"),
         ('[archive]\nimages_dir = "a\\u0000b"\n', "archive.images_dir"),
         ("[url_patterns]\nloadmore = '/api/{nope}-{page}.html'\n", "url_patterns.loadmore"),
         ("[url_patterns]\nsection_page = '/{0}/'\n", "url_patterns.section_page"),
@@ -110,6 +118,19 @@ def test_a_bad_key_or_value_is_one_line_naming_the_file_and_key(
     assert str(path) in message
     assert key in message
     assert caught.value.exit_code == 2
+
+
+def test_a_base_url_on_an_allowed_host_is_accepted_whatever_its_port(tmp_path: Path) -> None:
+    toml = "[site]\nbase_url = 'http://127.0.0.1:18741'\nallowed_hosts = ['127.0.0.1']\n"
+    assert load_settings(write(tmp_path, toml)).site.base_url == "http://127.0.0.1:18741"
+
+
+def test_a_section_listed_twice_is_refused_naming_both_entries(tmp_path: Path) -> None:
+    toml = "[[sections]]\nslug = 'kinh-te'\n[[sections]]\nslug = 'kinh-te'\n"
+    with pytest.raises(
+        ConfigError, match=r"sections\[1\]\.slug: 'kinh-te' is already sections\[0\]"
+    ):
+        load_settings(write(tmp_path, toml))
 
 
 def test_images_dir_that_is_a_file_is_refused_when_images_are_archived(tmp_path: Path) -> None:

@@ -549,7 +549,23 @@ def describe(settings: Settings) -> str:
         lines += ["", f"[{name}]", *_describe_table(table)]
     for section in settings.sections:
         lines += ["", "[[sections]]", *_describe_table(section)]
+    lines += _describe_overrides(settings.profile)
     return "\n".join(lines) + "\n"
+
+
+def _describe_overrides(profile: SiteProfile) -> list[str]:
+    """The ``[selectors]`` and ``[url_patterns]`` entries that differ from the built-in
+    profile (all of it would be some hundred lines that no config file sets)."""
+    lines: list[str] = []
+    for table, effective, default in (
+        ("selectors", profile.selectors, DEFAULT_PROFILE.selectors),
+        ("url_patterns", profile.url_patterns, DEFAULT_PROFILE.url_patterns),
+    ):
+        changed = {name: value for name, value in effective.items() if value != default[name]}
+        if changed:
+            lines += ["", f"[{table}]", "# overrides; the other entries: scraper/profile.py"]
+            lines += [f"{name} = {_toml_value(value)}" for name, value in changed.items()]
+    return lines
 
 
 def _describe_table(obj: Any) -> list[str]:
@@ -560,11 +576,19 @@ def _describe_table(obj: Any) -> list[str]:
     return out
 
 
+# A TOML basic string takes no control character but tab as it is (a name "X\nY" would
+# end the line and make the output unreadable TOML): each is escaped, as are " and \.
+_TOML_ESCAPES: dict[int, str] = {
+    code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F) if code != ord("\t")
+}
+_TOML_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r"})
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return '"' + value.translate(_TOML_ESCAPES) + '"'
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return repr(value)

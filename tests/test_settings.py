@@ -237,3 +237,25 @@ def test_describe_says_the_database_url_came_from_the_environment(
     )
     header = describe(load_settings(CONFIG)).splitlines()[0]
     assert header.endswith(f"(from {CONFIG}; database.url from $BAOHATINH_DATABASE_URL)")
+
+
+def test_describe_prints_the_selector_and_url_pattern_overrides() -> None:
+    overrides = {
+        "selectors": {"title": ["h1.my-title"]},
+        "url_patterns": {"article": r"^/(?P<slug>[a-z0-9-]+)-p(?P<id>\d+)\.html$"},
+    }
+    settings = settings_from_dict(overrides)
+    data = tomllib.loads(describe(settings))
+    assert data["selectors"] == {"title": ["h1.my-title"]}
+    assert data["url_patterns"] == overrides["url_patterns"]
+    reloaded = settings_from_dict(data).profile
+    assert dict(reloaded.selectors) == dict(settings.profile.selectors)
+    assert dict(reloaded.url_patterns) == dict(settings.profile.url_patterns)
+
+
+@pytest.mark.parametrize(
+    "name", ["X\nY", "tab\there", 'a "quote" and a \\ backslash', "bell\x07 del\x7f", "Thời sự"]
+)
+def test_describe_prints_valid_toml_whatever_the_characters_of_a_value(name: str) -> None:
+    settings = settings_from_dict({"sections": [{"slug": "thoi-su", "name": name}]})
+    assert tomllib.loads(describe(settings))["sections"][0]["name"] == name

@@ -225,6 +225,25 @@ def test_a_failed_image_is_tried_again_by_a_later_crawl_unless_it_is_gone(
     assert not server.requests_to(broken_path(gone))
 
 
+def test_an_image_redirected_off_the_allowed_hosts_is_not_asked_again(
+    clean_sample_server: SampleSiteServer, db_url: str, tmp_path: Path
+) -> None:
+    server = clean_sample_server
+    moved = server.site.seed.images[0].url
+    server.faults.redirect(broken_path(moved), "http://203.0.113.9/x.png", status=302)
+    settings = settings_for(server, db_url, archive_images=True, images_dir=str(tmp_path))
+    crawl = replace(settings.crawl, retry_base_seconds=0.0, max_attempts=1)  # due at once
+    settings = replace(settings, crawl=crawl)
+    with Store.open(db_url) as store:
+        run_crawl(settings, store)
+        first = image_rows(store)[moved]
+        assert "not an allowed host" in (first.download_error or "")
+        assert first.retry_at is None
+        server.clear_log()
+        run_crawl(settings, store)
+    assert not server.requests_to(broken_path(moved))
+
+
 def test_an_image_that_failed_waits_for_its_retry_time(store: Store) -> None:
     store.save_article(make_article(), make_raw())
     image = store.pending_images("123456")[0]
@@ -246,12 +265,15 @@ def test_an_image_that_failed_waits_for_its_retry_time(store: Store) -> None:
         (HTTPStatusError(IMAGE, 410), False),
         (FetchError(IMAGE, "not an image", reason="not-an-image"), False),
         (FetchError(IMAGE, "too big", reason="image-too-large"), False),
+        # Refused by the crawler's own rules: asking again gets the same refusal.
+        (RobotsDisallowed(IMAGE, "robots.txt disallows it"), False),
+        (HostNotAllowed(IMAGE, "redirect to a host that is not allowed"), False),
+        (FetchError("data:image/gif;base64,R0lG", "not an http(s) URL", reason="bad-url"), False),
         (HTTPStatusError(IMAGE, 503), True),
         (HTTPStatusError(IMAGE, 403), True),
         (FetchError(IMAGE, "timed out", reason="timeout"), True),
         (RobotsDisallowed(IMAGE, "robots.txt unreachable", reason="robots-unreachable"), True),
         (FetchError(IMAGE, "Retry-After of 600s", reason="retry-after-too-long"), True),
-        (HostNotAllowed(IMAGE, "not an allowed host"), True),
         (OSError(28, "No space left on device"), True),
     ],
 )

@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from storage.frontier import retry_delay
 
-from .errors import BaohatinhError, FetchError, HTTPStatusError
+from .errors import BaohatinhError, FetchError, HTTPStatusError, ResponseTooLarge
 from .fetch import STOP_REASONS, Fetcher
 from .imageinfo import IMAGE_TYPES, sniff_image
 from .records import Article, ImageFile, RawPage
@@ -93,12 +93,13 @@ def download_image(url: str, fetcher: Fetcher, folder: Path, max_bytes: int) -> 
     Raises ``FetchError`` (reasons ``image-too-large``, ``not-an-image`` or the fetch's
     own) and ``OSError`` if the file cannot be written.
     """
-    raw = fetcher.fetch(url)
-    if len(raw.body) > max_bytes:
+    # The image's own cap, not the pages' (crawl.max_body_bytes): either may be larger.
+    try:
+        raw = fetcher.fetch(url, max_bytes=max_bytes)
+    except ResponseTooLarge as exc:
         raise FetchError(
-            url, f"image of {len(raw.body)} bytes exceeds max_image_bytes ({max_bytes})",
-            reason="image-too-large",
-        )
+            url, f"image larger than max_image_bytes ({max_bytes})", reason="image-too-large"
+        ) from exc
     content_type = _content_type(raw)
     info = sniff_image(raw.body)
     if content_type not in IMAGE_TYPES or info is None or IMAGE_TYPES[content_type] != info.kind:

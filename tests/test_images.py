@@ -27,7 +27,7 @@ from scraper.errors import (
     HTTPStatusError,
     RobotsDisallowed,
 )
-from scraper.fetch import Fetcher
+from scraper.fetch import Fetcher, FetchPolicy
 from scraper.imageinfo import sniff_image
 from scraper.images import ImageArchiver, ImageCounts, download_image
 from scraper.sample_site import SampleSiteServer
@@ -37,6 +37,7 @@ from storage import Store
 from storage.models import ImageRow
 from storage.stats import archive_stats
 from tests.fixtures_db import make_article, make_raw
+from tests.fixtures_http import FaultServer, Reply
 
 SECTION = "xay-dung-dang"
 
@@ -115,6 +116,25 @@ def test_an_image_past_the_cap_is_refused_and_not_written(
         download_image(image_url(sample_server), fetcher, tmp_path, 100)
     assert caught.value.reason == "image-too-large" and "max_image_bytes (100)" in str(caught.value)
     assert not any(tmp_path.iterdir())
+
+
+def test_max_image_bytes_holds_above_and_below_the_page_cap(tmp_path: Path) -> None:
+    picture = png(4000, 3000) + b"\0" * 6000  # larger than the pages' cap below
+    policy = FetchPolicy(
+        user_agent="baohatinh-archive-test/1.0 (+mailto:archivist@example.org)",
+        allowed_hosts=frozenset({"127.0.0.1"}),
+        delay_seconds=0.0,
+        max_body_bytes=4096,
+    )
+    with FaultServer() as server, Fetcher(policy) as fetcher:
+        server.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow:\n"))
+        server.route("/big.png", Reply(200, picture, {"Content-Type": "image/png"}))
+        file = download_image(server.url("/big.png"), fetcher, tmp_path, 2 * len(picture))
+        with pytest.raises(FetchError) as caught:
+            download_image(server.url("/big.png"), fetcher, tmp_path, 5000)
+    assert file.size == len(picture) and (tmp_path / file.local_path).read_bytes() == picture
+    assert caught.value.reason == "image-too-large"
+    assert "max_image_bytes (5000)" in str(caught.value)
 
 
 def test_a_page_served_instead_of_an_image_is_refused(

@@ -15,8 +15,8 @@ promises a guest crawler makes to the site:
   otherwise hold it for ever; see :mod:`scraper.deadline`);
 - timeouts, dropped connections, 429 and 5xx are retried with exponential backoff and full
   jitter, or after ``Retry-After`` when the server sends one;
-- bodies are streamed and cut off past ``max_body_bytes``, counted after decompression so a
-  small gzip bomb cannot slip through.
+- bodies are streamed and cut off past ``max_body_bytes`` (or a fetch's own ``max_bytes``),
+  counted after decompression so a small gzip bomb cannot slip through.
 
 Errors are the project's (:mod:`scraper.errors`); httpx's exceptions are mapped at this
 boundary and every message names the URL asked for::
@@ -334,17 +334,28 @@ class Fetcher:
 
     # -- public API
 
-    def fetch(self, url: str, *, headers: Mapping[str, str] | None = None) -> RawPage:
+    def fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
+    ) -> RawPage:
         """Fetch ``url`` following allowed redirects; return the final answer.
 
         Returns a :class:`RawPage` for 2xx and for 304 (empty body: send ``If-None-Match``
         / ``If-Modified-Since`` in ``headers``). ``User-Agent`` and ``Accept-Encoding``
-        are always the fetcher's own. Raises :class:`HostNotAllowed`,
-        :class:`RobotsDisallowed`, :class:`ResponseTooLarge`, :class:`HTTPStatusError`,
-        or :class:`FetchError` (see the module docstring for its reasons).
+        are always the fetcher's own. ``max_bytes`` replaces ``policy.max_body_bytes``
+        for this fetch (an image has its own cap, above or below the pages'). Raises
+        :class:`HostNotAllowed`, :class:`RobotsDisallowed`, :class:`ResponseTooLarge`,
+        :class:`HTTPStatusError`, or :class:`FetchError` (see the module docstring for its
+        reasons), and ``ValueError`` for a ``max_bytes`` below 1.
         """
+        if max_bytes is not None:
+            _check_int("max_bytes", max_bytes, minimum=1)
         self._raise_if_unusable(url)
-        return self._follow(url, self._request_headers(headers), check_robots=True)
+        cap = self.policy.max_body_bytes if max_bytes is None else max_bytes
+        return self._follow(url, self._request_headers(headers), check_robots=True, cap=cap)
 
     def allowed_by_robots(self, url: str) -> bool:
         """Tell whether robots.txt lets the policy's user agent fetch ``url``.
@@ -406,14 +417,15 @@ class Fetcher:
 
     # -- redirects and target checks
 
-    def _follow(self, url: str, headers: httpx.Headers, *, check_robots: bool) -> RawPage:
-        """Request ``url`` and its redirect hops, checking each hop before requesting it."""
+    def _follow(self, url: str, headers: httpx.Headers, *, check_robots: bool, cap: int) -> RawPage:
+        """Request ``url`` and its redirect hops, checking each hop before requesting it;
+        a body past ``cap`` bytes is refused."""
         target = url
         seen = {urldefrag(url).url}
         hops = 0
         while True:
             self._check_target(url, target, check_robots=check_robots)
-            answer = self._request(url, target, headers)
+            answer = self._request(url, target, headers, cap)
             location = answer.headers.get("location")
             if answer.status not in REDIRECT_STATUSES or not location:
                 return self._finish(url, target, answer)
@@ -490,7 +502,12 @@ class Fetcher:
 
     def _load_robots(self, url: str, robots_url: str) -> _RobotsRules:
         try:
-            page = self._follow(robots_url, self._request_headers(None), check_robots=False)
+            page = self._follow(
+                robots_url,
+                self._request_headers(None),
+                check_robots=False,
+                cap=self.policy.max_body_bytes,
+            )
         except HTTPStatusError as exc:
             # RFC 9309: a 4xx means "no rules"; 429 and 5xx mean "unreachable".
             if 400 <= exc.status < 500 and exc.status != 429:
@@ -511,13 +528,13 @@ class Fetcher:
 
     # -- attempts and retries
 
-    def _request(self, url: str, target: str, headers: httpx.Headers) -> _Answer:
+    def _request(self, url: str, target: str, headers: httpx.Headers, cap: int) -> _Answer:
         """One hop with retries; returns the first non-retryable answer."""
         attempts = self.policy.max_attempts
         for attempt in range(attempts):
             retry_after: float | None = None
             try:
-                answer = self._attempt(url, target, headers)
+                answer = self._attempt(url, target, headers, cap)
             except FetchError as exc:
                 if exc.reason not in RETRYABLE_REASONS:
                     raise
@@ -552,7 +569,7 @@ class Fetcher:
         cap = min(self.policy.backoff_max, self.policy.backoff_base * 2**attempt)
         self._pause(url, random.uniform(0, cap))
 
-    def _attempt(self, url: str, target: str, headers: httpx.Headers) -> _Answer:
+    def _attempt(self, url: str, target: str, headers: httpx.Headers, cap: int) -> _Answer:
         """Send one GET to ``target`` inside the host's politeness gate."""
         with self._host_slot(url, host_of(target)):
             self._record(requests=1)
@@ -563,7 +580,7 @@ class Fetcher:
                 ):
                     self._record(status=response.status_code)
                     ok = 200 <= response.status_code < 300
-                    body = self._read_body(url, response) if ok else b""
+                    body = self._read_body(url, response, cap) if ok else b""
                     return _Answer(
                         status=response.status_code,
                         headers=dict(response.headers.items()),  # names come lower-cased
@@ -578,9 +595,8 @@ class Fetcher:
                     raise
                 raise _map_httpx_error(url, target, exc) from exc
 
-    def _read_body(self, url: str, response: httpx.Response) -> bytes:
-        """Read the decoded body, refusing it past ``max_body_bytes``."""
-        cap = self.policy.max_body_bytes
+    def _read_body(self, url: str, response: httpx.Response, cap: int) -> bytes:
+        """Read the decoded body, refusing it past ``cap`` bytes."""
         declared = _content_length(response)
         if declared is not None and declared > cap:
             raise ResponseTooLarge(url, f"Content-Length {declared} exceeds the {cap}-byte cap")

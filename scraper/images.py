@@ -8,7 +8,8 @@ leaves half a file under a final name. An image already downloaded (same URL) is
 fetched again. A failed download is recorded with its reason and never fails the article;
 a transient failure (timeout, dropped connection, 429, 5xx, a disk error) is tried again
 by a later crawl after a delay that doubles each time (``crawl.retry_base_seconds``), a
-final one (gone, not an image, too large, refused) is not.
+final one (gone, not an image, too large, refused by robots.txt or the allowed hosts)
+is not.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from storage.frontier import retry_delay
 
-from .errors import BaohatinhError, FetchError, HTTPStatusError
+from .errors import BaohatinhError, FetchError, HTTPStatusError, ResponseTooLarge
 from .fetch import STOP_REASONS, Fetcher
 from .imageinfo import IMAGE_TYPES, sniff_image
 from .records import Article, ImageFile, RawPage
@@ -39,9 +40,14 @@ S = TypeVar("S")
 # politeness, some 200 articles' images take a quarter of an hour) instead of holding the
 # lock, and the scheduled crawls, for hours.
 CATCH_UP_ARTICLES = 200
-# Answers by which an image is gone for good, and failures that will not change.
+# Answers by which an image is gone for good, and failures that will not change: the
+# file itself (not an image, too large), or a refusal by the crawler's own rules (robots.txt
+# forbids it, a redirect off the allowed hosts, a URL that is not http(s) such as data:),
+# which asking again meets the same way. "robots-unreachable" is not one: it may pass.
 GONE_STATUSES = frozenset({404, 410})
-FINAL_REASONS = frozenset({"not-an-image", "image-too-large", "too-large"})
+FINAL_REASONS = frozenset(
+    {"not-an-image", "image-too-large", "too-large", "robots", "host-not-allowed", "bad-url"}
+)
 
 __all__ = ["ImageArchiver", "ImageCounts", "ImageStore", "download_image", "with_image_archiving"]
 
@@ -87,12 +93,13 @@ def download_image(url: str, fetcher: Fetcher, folder: Path, max_bytes: int) -> 
     Raises ``FetchError`` (reasons ``image-too-large``, ``not-an-image`` or the fetch's
     own) and ``OSError`` if the file cannot be written.
     """
-    raw = fetcher.fetch(url)
-    if len(raw.body) > max_bytes:
+    # The image's own cap, not the pages' (crawl.max_body_bytes): either may be larger.
+    try:
+        raw = fetcher.fetch(url, max_bytes=max_bytes)
+    except ResponseTooLarge as exc:
         raise FetchError(
-            url, f"image of {len(raw.body)} bytes exceeds max_image_bytes ({max_bytes})",
-            reason="image-too-large",
-        )
+            url, f"image larger than max_image_bytes ({max_bytes})", reason="image-too-large"
+        ) from exc
     content_type = _content_type(raw)
     info = sniff_image(raw.body)
     if content_type not in IMAGE_TYPES or info is None or IMAGE_TYPES[content_type] != info.kind:
@@ -187,9 +194,11 @@ class ImageArchiver:
 def _transient(error: Exception) -> bool:
     """Tell whether a failed download may succeed later (a later crawl tries again).
 
-    Only what the image itself says is final: gone (404, 410), not an image, too large.
-    Everything else may pass (a robots.txt or a CDN briefly down, a long Retry-After, a
-    host added to the allowed ones, a full disk), and the delay doubles up to a week.
+    Final: what the image itself says (gone: 404, 410; not an image; too large) and what
+    the crawler's rules refuse (robots.txt forbids it, a redirect off the allowed hosts, a
+    URL that is not http(s)); the article's next change asks again. Everything else may
+    pass (a robots.txt or a CDN briefly down, a long Retry-After, a full disk), and the
+    delay doubles up to a week.
     """
     if isinstance(error, HTTPStatusError):
         return error.status not in GONE_STATUSES

@@ -28,6 +28,7 @@ from .errors import ConfigError
 from .fetch import check_user_agent, normalise_hosts
 from .profile import DEFAULT_PROFILE, SiteProfile, check_url_pattern
 from .triggers import check_expression, check_timezone
+from .urls import host_of
 
 CONFIG_ENV = "BAOHATINH_CONFIG"
 DATABASE_ENV = "BAOHATINH_DATABASE_URL"
@@ -175,7 +176,8 @@ class ArchiveSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of one run, validated. ``source`` is the file it came from, if any."""
+    """Every setting of one run, validated. ``source`` is the file it came from, if any;
+    ``from_env`` names the keys an environment variable set, as (key, variable) pairs."""
 
     site: SiteSettings = field(default_factory=SiteSettings)
     sections: tuple[Section, ...] = field(default_factory=lambda: (Section(),))
@@ -187,10 +189,12 @@ class Settings:
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     profile: SiteProfile = DEFAULT_PROFILE
     source: str | None = None
+    from_env: tuple[tuple[str, str], ...] = ()
 
     def with_database(self, url: str) -> Settings:
         """Return a copy that archives into the database at ``url``."""
-        return replace(self, database=DatabaseSettings(url=url))
+        from_env = tuple(pair for pair in self.from_env if pair[0] != "database.url")
+        return replace(self, database=DatabaseSettings(url=url), from_env=from_env)
 
 
 TABLES: Mapping[str, type] = {
@@ -232,6 +236,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     env_url = os.environ.get(DATABASE_ENV)
     if env_url:
         settings = settings.with_database(env_url)
+        settings = replace(settings, from_env=(("database.url", DATABASE_ENV),))
     return settings
 
 
@@ -422,6 +427,7 @@ def _check(settings: Settings, source: str | None) -> None:
         raise ConfigError("must name a contact URL or e-mail address", path=source,
                           key="crawl.user_agent")
     _check_site(settings.site, source)
+    _check_sections(settings.sections, source)
     _check_web(settings.web, source)
     if not settings.database.url.strip():
         raise ConfigError("must not be empty", path=source, key="database.url")
@@ -451,6 +457,31 @@ def _check_site(site: SiteSettings, source: str | None) -> None:
     ):
         raise ConfigError(f"{origin}, got {site.base_url!r}", path=source, key="site.base_url")
     _config_check(normalise_hosts, site.allowed_hosts, "site.allowed_hosts", source)
+    # The fetcher refuses every other host: a crawl would fail each request and exit 3.
+    if host_of(site.base_url) not in normalise_hosts(site.allowed_hosts):
+        raise ConfigError(
+            f"host {host_of(site.base_url)!r} is not in site.allowed_hosts "
+            f"{list(site.allowed_hosts)!r}", path=source, key="site.base_url")
+
+
+# A slug is put in the section's URL (/<slug>/, /rss/<slug>.rss) as it is: one path
+# segment of RFC 3986 unreserved characters, so it cannot reach another path or a query.
+_SLUG = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _check_sections(sections: tuple[Section, ...], source: str | None) -> None:
+    seen: dict[str, int] = {}
+    for index, section in enumerate(sections):
+        key = f"sections[{index}].slug"
+        if not _SLUG.fullmatch(section.slug) or not section.slug.strip("."):
+            raise ConfigError(
+                "must be one URL path segment (letters, digits, '-', '_', '.', '~'), "
+                f"got {section.slug!r}", path=source, key=key)
+        # The scheduler keys its jobs by slug: a second entry would silently replace the first.
+        if section.slug in seen:
+            raise ConfigError(f"{section.slug!r} is already sections[{seen[section.slug]}]",
+                              path=source, key=key)
+        seen[section.slug] = index
 
 
 def _check_archive(archive: ArchiveSettings, source: str | None) -> None:
@@ -500,13 +531,41 @@ def _check_web(web: WebSettings, source: str | None) -> None:
 
 
 def describe(settings: Settings) -> str:
-    """Return the effective settings as commented TOML (what ``config show`` prints)."""
-    lines = [f"# effective settings (from {settings.source or 'built-in defaults'})"]
+    """Return the effective settings as commented TOML (what ``config show`` prints).
+
+    The database password is shown as ``***``: the output is meant to be pasted into
+    bug reports and chats.
+    """
+    # Imported here: SQLAlchemy is not needed to load the settings, only to show them.
+    from storage.engine import safe_url
+
+    origins = [settings.source or "built-in defaults"]
+    origins += [f"{key} from ${variable}" for key, variable in settings.from_env]
+    lines = [f"# effective settings (from {'; '.join(origins)})"]
     for name in TABLES:
-        lines += ["", f"[{name}]", *_describe_table(getattr(settings, name))]
+        table = getattr(settings, name)
+        if name == "database":
+            table = replace(table, url=safe_url(table.url))
+        lines += ["", f"[{name}]", *_describe_table(table)]
     for section in settings.sections:
         lines += ["", "[[sections]]", *_describe_table(section)]
+    lines += _describe_overrides(settings.profile)
     return "\n".join(lines) + "\n"
+
+
+def _describe_overrides(profile: SiteProfile) -> list[str]:
+    """The ``[selectors]`` and ``[url_patterns]`` entries that differ from the built-in
+    profile (all of it would be some hundred lines that no config file sets)."""
+    lines: list[str] = []
+    for table, effective, default in (
+        ("selectors", profile.selectors, DEFAULT_PROFILE.selectors),
+        ("url_patterns", profile.url_patterns, DEFAULT_PROFILE.url_patterns),
+    ):
+        changed = {name: value for name, value in effective.items() if value != default[name]}
+        if changed:
+            lines += ["", f"[{table}]", "# overrides; the other entries: scraper/profile.py"]
+            lines += [f"{name} = {_toml_value(value)}" for name, value in changed.items()]
+    return lines
 
 
 def _describe_table(obj: Any) -> list[str]:
@@ -517,11 +576,19 @@ def _describe_table(obj: Any) -> list[str]:
     return out
 
 
+# A TOML basic string takes no control character but tab as it is (a name "X\nY" would
+# end the line and make the output unreadable TOML): each is escaped, as are " and \.
+_TOML_ESCAPES: dict[int, str] = {
+    code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F) if code != ord("\t")
+}
+_TOML_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r"})
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return '"' + value.translate(_TOML_ESCAPES) + '"'
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return repr(value)

@@ -161,6 +161,18 @@ def test_config_show_and_db_upgrade(tmp_path: Path) -> None:
     assert (tmp_path / "fresh.db").exists()
 
 
+def test_config_show_hides_the_password_of_the_database_url(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[database]\nurl = "postgresql+psycopg://archiver:FileSecret@db/arch"\n')
+    from_file = run("config", "show", cwd=tmp_path)
+    env = {"BAOHATINH_DATABASE_URL": "postgresql+psycopg://archiver:EnvSecret@db/arch"}
+    from_env = run("config", "show", cwd=tmp_path, env=env)
+    assert from_file.returncode == 0 and from_env.returncode == 0, from_env.stderr
+    assert "FileSecret" not in from_file.stdout and "archiver:***@db/arch" in from_file.stdout
+    assert "EnvSecret" not in from_env.stdout and "archiver:***@db/arch" in from_env.stdout
+    assert "database.url from $BAOHATINH_DATABASE_URL" in from_env.stdout.splitlines()[0]
+
+
 def test_every_command_has_help_and_appears_in_the_readme() -> None:
     from scraper.cli import cli
 

@@ -453,6 +453,16 @@ def test_oversize_body_is_refused(server: FaultServer, reply: Reply) -> None:
     assert len(server.requests_to("/big")) == 1  # never retried
 
 
+def test_a_fetch_may_set_its_own_cap_above_or_below_the_policy_cap(server: FaultServer) -> None:
+    server.route("/big", Reply(200, b"x" * 5000))
+    with Fetcher(make_policy(max_body_bytes=4096)) as fetcher:
+        assert len(fetcher.fetch(server.url("/big"), max_bytes=8192).body) == 5000
+        with pytest.raises(ResponseTooLarge, match="1000-byte cap"):
+            fetcher.fetch(server.url("/big"), max_bytes=1000)
+        with pytest.raises(ResponseTooLarge, match="4096-byte cap"):
+            fetcher.fetch(server.url("/big"))  # the next fetch has the policy's cap again
+
+
 def test_small_gzip_body_under_the_cap_passes(server: FaultServer) -> None:
     assert len(BOMB) < 4096
     server.route("/z", Reply(200, BOMB, {"Content-Encoding": "gzip"}))

@@ -27,7 +27,7 @@ from scraper.errors import (
     HTTPStatusError,
     RobotsDisallowed,
 )
-from scraper.fetch import Fetcher
+from scraper.fetch import Fetcher, FetchPolicy
 from scraper.imageinfo import sniff_image
 from scraper.images import ImageArchiver, ImageCounts, download_image
 from scraper.sample_site import SampleSiteServer
@@ -37,6 +37,7 @@ from storage import Store
 from storage.models import ImageRow
 from storage.stats import archive_stats
 from tests.fixtures_db import make_article, make_raw
+from tests.fixtures_http import FaultServer, Reply
 
 SECTION = "xay-dung-dang"
 
@@ -115,6 +116,25 @@ def test_an_image_past_the_cap_is_refused_and_not_written(
         download_image(image_url(sample_server), fetcher, tmp_path, 100)
     assert caught.value.reason == "image-too-large" and "max_image_bytes (100)" in str(caught.value)
     assert not any(tmp_path.iterdir())
+
+
+def test_max_image_bytes_holds_above_and_below_the_page_cap(tmp_path: Path) -> None:
+    picture = png(4000, 3000) + b"\0" * 6000  # larger than the pages' cap below
+    policy = FetchPolicy(
+        user_agent="baohatinh-archive-test/1.0 (+mailto:archivist@example.org)",
+        allowed_hosts=frozenset({"127.0.0.1"}),
+        delay_seconds=0.0,
+        max_body_bytes=4096,
+    )
+    with FaultServer() as server, Fetcher(policy) as fetcher:
+        server.route("/robots.txt", Reply(200, b"User-agent: *\nDisallow:\n"))
+        server.route("/big.png", Reply(200, picture, {"Content-Type": "image/png"}))
+        file = download_image(server.url("/big.png"), fetcher, tmp_path, 2 * len(picture))
+        with pytest.raises(FetchError) as caught:
+            download_image(server.url("/big.png"), fetcher, tmp_path, 5000)
+    assert file.size == len(picture) and (tmp_path / file.local_path).read_bytes() == picture
+    assert caught.value.reason == "image-too-large"
+    assert "max_image_bytes (5000)" in str(caught.value)
 
 
 def test_a_page_served_instead_of_an_image_is_refused(
@@ -225,6 +245,25 @@ def test_a_failed_image_is_tried_again_by_a_later_crawl_unless_it_is_gone(
     assert not server.requests_to(broken_path(gone))
 
 
+def test_an_image_redirected_off_the_allowed_hosts_is_not_asked_again(
+    clean_sample_server: SampleSiteServer, db_url: str, tmp_path: Path
+) -> None:
+    server = clean_sample_server
+    moved = server.site.seed.images[0].url
+    server.faults.redirect(broken_path(moved), "http://203.0.113.9/x.png", status=302)
+    settings = settings_for(server, db_url, archive_images=True, images_dir=str(tmp_path))
+    crawl = replace(settings.crawl, retry_base_seconds=0.0, max_attempts=1)  # due at once
+    settings = replace(settings, crawl=crawl)
+    with Store.open(db_url) as store:
+        run_crawl(settings, store)
+        first = image_rows(store)[moved]
+        assert "not an allowed host" in (first.download_error or "")
+        assert first.retry_at is None
+        server.clear_log()
+        run_crawl(settings, store)
+    assert not server.requests_to(broken_path(moved))
+
+
 def test_an_image_that_failed_waits_for_its_retry_time(store: Store) -> None:
     store.save_article(make_article(), make_raw())
     image = store.pending_images("123456")[0]
@@ -246,12 +285,15 @@ def test_an_image_that_failed_waits_for_its_retry_time(store: Store) -> None:
         (HTTPStatusError(IMAGE, 410), False),
         (FetchError(IMAGE, "not an image", reason="not-an-image"), False),
         (FetchError(IMAGE, "too big", reason="image-too-large"), False),
+        # Refused by the crawler's own rules: asking again gets the same refusal.
+        (RobotsDisallowed(IMAGE, "robots.txt disallows it"), False),
+        (HostNotAllowed(IMAGE, "redirect to a host that is not allowed"), False),
+        (FetchError("data:image/gif;base64,R0lG", "not an http(s) URL", reason="bad-url"), False),
         (HTTPStatusError(IMAGE, 503), True),
         (HTTPStatusError(IMAGE, 403), True),
         (FetchError(IMAGE, "timed out", reason="timeout"), True),
         (RobotsDisallowed(IMAGE, "robots.txt unreachable", reason="robots-unreachable"), True),
         (FetchError(IMAGE, "Retry-After of 600s", reason="retry-after-too-long"), True),
-        (HostNotAllowed(IMAGE, "not an allowed host"), True),
         (OSError(28, "No space left on device"), True),
     ],
 )

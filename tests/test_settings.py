@@ -91,6 +91,14 @@ def test_the_shipped_config_sets_and_documents_every_key() -> None:
         ("[site]\nbase_url = 'http://127.0.0.1:99999'\n", "site.base_url"),
         ("[site]\nbase_url = 'http://[::1'\n", "site.base_url"),
         ("[site]\nbase_url = 'http://127.0.0.1:18741 x'\n", "site.base_url"),
+        # A crawl of an origin it may not fetch would fail every request, exit 3.
+        ("[site]\nbase_url = 'https://example.com'\n", "site.base_url"),
+        # A section slug is one path segment of /<slug>/: not empty, no "/", "?" or "..".
+        ("[[sections]]\nslug = ''\nname = 'x'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = '../../admin?x=1'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = 'a/b'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = '..'\n", "sections[0].slug"),
+        ("[[sections]]\nslug = 'a'\n[[sections]]\nslug = 'a'\n", "sections[1].slug"),
         ('[archive]\nimages_dir = "a\\u0000b"\n', "archive.images_dir"),
         ("[url_patterns]\nloadmore = '/api/{nope}-{page}.html'\n", "url_patterns.loadmore"),
         ("[url_patterns]\nsection_page = '/{0}/'\n", "url_patterns.section_page"),
@@ -110,6 +118,19 @@ def test_a_bad_key_or_value_is_one_line_naming_the_file_and_key(
     assert str(path) in message
     assert key in message
     assert caught.value.exit_code == 2
+
+
+def test_a_base_url_on_an_allowed_host_is_accepted_whatever_its_port(tmp_path: Path) -> None:
+    toml = "[site]\nbase_url = 'http://127.0.0.1:18741'\nallowed_hosts = ['127.0.0.1']\n"
+    assert load_settings(write(tmp_path, toml)).site.base_url == "http://127.0.0.1:18741"
+
+
+def test_a_section_listed_twice_is_refused_naming_both_entries(tmp_path: Path) -> None:
+    toml = "[[sections]]\nslug = 'kinh-te'\n[[sections]]\nslug = 'kinh-te'\n"
+    with pytest.raises(
+        ConfigError, match=r"sections\[1\]\.slug: 'kinh-te' is already sections\[0\]"
+    ):
+        load_settings(write(tmp_path, toml))
 
 
 def test_images_dir_that_is_a_file_is_refused_when_images_are_archived(tmp_path: Path) -> None:
@@ -195,3 +216,46 @@ def test_describe_prints_loadable_toml_with_help() -> None:
     reloaded = settings_from_dict(tomllib.loads(text))
     assert reloaded.crawl == Settings().crawl
     assert reloaded.sections == Settings().sections
+
+
+def test_describe_hides_the_database_password() -> None:
+    url = "postgresql+psycopg://archiver:S3cretPass@db.example.org:5432/arch"
+    text = describe(settings_from_dict({"database": {"url": url}}))
+    assert "S3cretPass" not in text
+    assert 'url = "postgresql+psycopg://archiver:***@db.example.org:5432/arch"' in text
+
+
+def test_describe_says_the_database_url_came_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BAOHATINH_CONFIG", raising=False)
+    monkeypatch.setenv("BAOHATINH_DATABASE_URL", "postgresql+psycopg://u:pw@h/db")
+    header = describe(load_settings()).splitlines()[0]
+    assert header == (
+        "# effective settings (from built-in defaults; database.url from $BAOHATINH_DATABASE_URL)"
+    )
+    header = describe(load_settings(CONFIG)).splitlines()[0]
+    assert header.endswith(f"(from {CONFIG}; database.url from $BAOHATINH_DATABASE_URL)")
+
+
+def test_describe_prints_the_selector_and_url_pattern_overrides() -> None:
+    overrides = {
+        "selectors": {"title": ["h1.my-title"]},
+        "url_patterns": {"article": r"^/(?P<slug>[a-z0-9-]+)-p(?P<id>\d+)\.html$"},
+    }
+    settings = settings_from_dict(overrides)
+    data = tomllib.loads(describe(settings))
+    assert data["selectors"] == {"title": ["h1.my-title"]}
+    assert data["url_patterns"] == overrides["url_patterns"]
+    reloaded = settings_from_dict(data).profile
+    assert dict(reloaded.selectors) == dict(settings.profile.selectors)
+    assert dict(reloaded.url_patterns) == dict(settings.profile.url_patterns)
+
+
+@pytest.mark.parametrize(
+    "name", ["X\nY", "tab\there", 'a "quote" and a \\ backslash', "bell\x07 del\x7f", "Thời sự"]
+)
+def test_describe_prints_valid_toml_whatever_the_characters_of_a_value(name: str) -> None:
+    settings = settings_from_dict({"sections": [{"slug": "thoi-su", "name": name}]})
+    assert tomllib.loads(describe(settings))["sections"][0]["name"] == name

@@ -34,7 +34,8 @@ _LOOKUP_CHUNK = 500
 
 @dataclass(frozen=True, slots=True)
 class LatestFetch:
-    """The last fetch of one archived article: which stored body, and when (UTC)."""
+    """The fetch behind the record of one archived article: which stored body, and when
+    (UTC)."""
 
     article_id: str
     raw_page_id: int
@@ -42,16 +43,27 @@ class LatestFetch:
 
 
 def latest_fetches(session: Session, since: datetime | None = None) -> list[LatestFetch]:
-    """Return the latest successful fetch of each archived article, oldest article first.
+    """Return, for each archived article, its newest 200 fetch whose page the current
+    record was saved from (or saved again from, unchanged), oldest article first.
 
-    With ``since`` (timezone-aware), only articles whose latest fetch happened at or after
-    it. Reads ids and times only, never a body, so the list stays small.
+    That is its newest fetch at or before the record's ``last_fetched_at``: a later 200
+    page that did not parse (an error page a re-check was answered with) never made the
+    record, and would fail every reparse. With no such fetch, the newest one. With
+    ``since`` (timezone-aware), only those fetched at or after it. Reads ids and times
+    only, never a body, so the list stays small.
     """
-    archived = set(session.scalars(select(ArticleRow.article_id)))
-    latest: dict[str, LatestFetch] = {}
+    query = select(ArticleRow.article_id, ArticleRow.last_fetched_at)
+    last_saved = {site_id: last for site_id, last in session.execute(query)}
+    behind: dict[str, LatestFetch] = {}
+    newest: dict[str, LatestFetch] = {}
     for site_id, raw_page_id, fetched_at in _fetches_newest_first(session):
-        if site_id in archived and site_id not in latest:
-            latest[site_id] = LatestFetch(site_id, raw_page_id, fetched_at)
+        if site_id not in last_saved or site_id in behind:
+            continue
+        fetch = LatestFetch(site_id, raw_page_id, fetched_at)
+        newest.setdefault(site_id, fetch)
+        if fetched_at <= last_saved[site_id]:
+            behind[site_id] = fetch
+    latest = {**newest, **behind}
     found = [fetch for fetch in latest.values() if since is None or fetch.fetched_at >= since]
     return sorted(found, key=lambda fetch: (fetch.fetched_at, fetch.article_id))
 

@@ -166,3 +166,22 @@ def test_kept_pages_that_are_still_not_articles_are_counted_apart_without_failin
     assert (report.new, report.failed, report.failures, report.exit_code) == (0, 0, [], 0)
     assert missed_crawl.counts()["articles"] == 0
     assert f"not articles {report.not_articles}" in report.summary()
+
+
+def test_an_error_page_answered_by_a_recheck_does_not_replace_the_page_behind_the_record(
+    sample_server: SampleSiteServer, db_url: str
+) -> None:
+    settings = settings_for(sample_server, db_url, {"crawl": {"recheck_days": 36500}})
+    seed = sample_server.site.seed
+    with Store.open(db_url) as store:
+        run_crawl(settings, store)
+        sample_server.faults.error(seed.path, 200, times=1)  # a CMS hiccup, status 200
+        assert run_crawl(settings, store).failed_total == 1
+        run_crawl(settings, store)  # the site is fine again: 304 Not Modified
+        before = revisions(store)
+        for _ in range(2):  # not once, and not on every later reparse either
+            report = run_reparse(settings, store)
+            assert (report.failed, report.failures, report.exit_code) == (0, [], 0)
+            assert report.unchanged == report.reparsed == len(before)
+        assert revisions(store) == before
+        assert seed.article_id in before

@@ -113,7 +113,9 @@ def run_reparse(
     an archived article that no longer parses is counted and listed in the report, and
     its archived record is left as it was; so is a kept page that still fails with a
     parse error (its failure stays recorded). Raises ``StoreError`` if the archive cannot
-    be read or written; never a parse error.
+    be read or written; never a parse error. Hold the crawl lock meanwhile (as
+    ``baohatinh reparse`` does): an edit a crawl archived during the run would be
+    overwritten by the older page listed at its start.
     """
     report = ReparseReport()
     for fetch in store.latest_fetches(since):
@@ -162,7 +164,7 @@ def _recover(
     outcome = store.save_recovered(article, raw)
     if outcome == "new":
         report.new += 1
-    elif outcome == "unchanged":  # archived meanwhile (no crawl lock held)
+    elif outcome == "unchanged":  # archived meanwhile by a crawl: no crawl lock held
         report.unchanged += 1
     else:
         report.changed += 1

@@ -542,11 +542,21 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> A
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def reparse(ctx: click.Context, since: datetime | None, as_json: bool) -> None:
-    """Parse the stored raw pages again and update the records (no re-crawl)."""
+    """Parse the stored raw pages again and update the records (no re-crawl); waits for
+    no crawl: exits 75 while one holds the archive."""
     from .reparse import run_reparse
 
+    settings = _settings(ctx)
     with _open_store(ctx) as store:
-        report = run_reparse(_settings(ctx), store, since=since)
+        lease = store.crawl_lease(
+            "baohatinh reparse",
+            lease_seconds=settings.lock.lease_seconds,
+            heartbeat_seconds=settings.lock.heartbeat_seconds,
+        )
+        # A crawl archiving an edit meanwhile would see it overwritten by the older page
+        # this run listed at its start (and a revision added for nothing).
+        with lease:
+            report = run_reparse(settings, store, since=since)
     _print_report(report.to_dict() if as_json else report.summary(), as_json)
     ctx.exit(report.exit_code)
 

@@ -105,7 +105,7 @@ class Settlement:
 
     key: str
     state: str
-    run_id: int
+    run_id: int | None  # None: settled outside a crawl run (a reparse)
     reason: str | None = None
     etag: str | None = None
     last_modified: str | None = None

@@ -29,7 +29,7 @@ from . import migrate, save
 from . import raw as raw_pages
 from .convert import article_from_row, content_hash
 from .engine import WRITE, database_errors, make_engine, safe_url, write_session
-from .frontier import Frontier, Settlement
+from .frontier import Frontier, Settlement, apply_settlements
 from .index import optimize_index
 from .lock import CrawlLease, LockHolder, read_holder
 from .models import (
@@ -42,7 +42,7 @@ from .models import (
     RelatedLinkRow,
     RevisionRow,
 )
-from .raw import LatestFetch
+from .raw import FailedFetch, LatestFetch
 from .save import ArticleToSave, SaveOutcome
 
 __all__ = ["ArchivedArticle", "ArticleToSave", "SaveOutcome", "Store"]
@@ -279,7 +279,37 @@ class Store:
         with self._read("listing the latest raw page of each article") as session:
             return raw_pages.latest_fetches(session, since)
 
-    def load_raw_page(self, fetch: LatestFetch) -> RawPage:
+    def failed_fetches(self, since: datetime | None = None) -> list[FailedFetch]:
+        """Return the kept page of each article not archived whose latest fetch failed to
+        parse (see ``storage.raw``), only those fetched at or after ``since`` if given.
+        Raises ``StoreError``."""
+        if since is not None:
+            _aware(since, "since")
+        with self._read("listing the kept pages that failed to parse") as session:
+            return raw_pages.failed_fetches(session, since)
+
+    def save_recovered(self, article: Article, raw: RawPage) -> SaveOutcome:
+        """Archive ``article``, parsed again from kept page ``raw`` that failed to parse
+        when it was crawled, and settle its frontier row (if it has one) done, with the
+        page's validators, in the same transaction: the next crawl neither fetches it as
+        new nor retries it as failed.
+
+        Saved as ``save_reparsed`` saves (``"new"``, with its first revision and search
+        row, when the article is not archived). Raises ``StoreError``.
+        """
+        _aware(raw.fetched_at, "raw page fetched_at")
+        _check_article_times(article)
+        digest = content_hash(article)
+        settle = Settlement(
+            f"a:{article.article_id}", "done", None,
+            etag=raw.headers.get("etag"), last_modified=raw.headers.get("last-modified"),
+        )
+        with self._write_core(f"saving recovered article {article.article_id}") as conn:
+            outcome = save.save_content(conn, article, digest, raw.fetched_at, on_site=False)
+            apply_settlements(conn, [settle])
+            return outcome
+
+    def load_raw_page(self, fetch: LatestFetch | FailedFetch) -> RawPage:
         """Return the stored raw page of ``fetch``; raises ``StoreError``."""
         with self._read(f"reading raw page {fetch.raw_page_id}") as session:
             return raw_pages.load_raw_page(session, fetch.raw_page_id, fetch.fetched_at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from storage import Store
 from tests.test_cli import run
 
 
@@ -49,3 +50,19 @@ def test_reparse_refuses_an_empty_since_instead_of_reparsing_everything(tmp_path
     result = run("reparse", "--since", "", cwd=tmp_path, env=env)
     assert result.returncode == 2 and result.stdout == ""
     assert "Invalid value for '--since': not a date or ISO 8601 time: ''" in result.stderr
+
+
+def test_reparse_waits_for_no_crawl_it_exits_75_naming_the_holder(tmp_path: Path) -> None:
+    made = run("demo", "--db", "demo.db", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = {"BAOHATINH_DATABASE_URL": url}
+    with Store.open(url) as store:
+        # A crawl archiving an edit meanwhile would have it overwritten by the older page.
+        with store.crawl_lease("baohatinh crawl", lease_seconds=600, heartbeat_seconds=60):
+            locked = run("reparse", cwd=tmp_path, env=env)
+        assert locked.returncode == 75 and locked.stderr.count("\n") == 1, locked.stderr
+        assert "baohatinh crawl" in locked.stderr and locked.stdout == ""
+        after = run("reparse", cwd=tmp_path, env=env)
+        assert after.returncode == 0, after.stderr
+        assert store.lock_holder() is None  # released when done

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from scraper.crawl import run_crawl
 from scraper.demo import demo_settings
 from scraper.reparse import parse_since, run_reparse
 from scraper.sample_site import SampleSiteServer
 from scraper.settings import Settings, settings_from_dict
-from storage import Store
+from storage import Store, search
 
 SECTION = "xay-dung-dang"
 TABLE_CAPTION = '<table class="picture"'
@@ -117,3 +118,70 @@ def test_since_accepts_a_date_or_an_iso_time_in_vietnam_time() -> None:
     assert parse_since("2024-10-15T10:12:00+00:00") == datetime(2024, 10, 15, 10, 12, tzinfo=UTC)
     with pytest.raises(ValueError, match="'15/10/2024'"):
         parse_since("15/10/2024")
+
+
+# A layout change the selectors missed: no page yields a body, so the crawl keeps every
+# page as "not an article" with its raw page, and archives none.
+MISSED_LAYOUT = {"selectors": {"body": ["div.no-such-body"], "error_page_words": ["Tĩnh"]}}
+
+
+@pytest.fixture()
+def missed_crawl(sample_server: SampleSiteServer, db_url: str) -> Iterator[Store]:
+    """An archive whose one crawl could parse none of the pages it fetched."""
+    with Store.open(db_url) as store:
+        report = run_crawl(settings_for(sample_server, db_url, MISSED_LAYOUT), store)
+        assert report.new == 0 and report.not_articles >= 30
+        assert store.counts()["articles"] == 0
+        yield store
+
+
+def frontier_states(store: Store) -> dict[str, str]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT key, state FROM frontier WHERE key LIKE 'a:%'"))
+        return {key.removeprefix("a:"): state for key, state in rows}
+
+
+def test_pages_that_failed_to_parse_when_crawled_are_archived_once_the_parser_is_fixed(
+    sample_server: SampleSiteServer, missed_crawl: Store, db_url: str
+) -> None:
+    kept = missed_crawl.counts()["parse_failures"]
+    report = run_reparse(settings_for(sample_server, db_url), missed_crawl)
+    truth = {a.article_id for a in sample_server.site.articles if a.section_slug == SECTION}
+    assert report.new == len(truth) and report.failed == 0 and report.exit_code == 0
+    assert revisions(missed_crawl) == dict.fromkeys(truth, 1)
+    assert search(missed_crawl, "huong son bieu duong").total >= 1
+    # Settled in the frontier: the next crawl does not fetch them again.
+    states = frontier_states(missed_crawl)
+    assert all(states[article_id] == "done" for article_id in truth)
+    assert missed_crawl.counts()["parse_failures"] == kept  # the history stays
+    again = run_reparse(settings_for(sample_server, db_url), missed_crawl)
+    assert (again.new, again.unchanged, again.reparsed) == (0, len(truth), len(truth))
+
+
+def test_kept_pages_that_are_still_not_articles_are_counted_apart_without_failing(
+    sample_server: SampleSiteServer, missed_crawl: Store, db_url: str
+) -> None:
+    report = run_reparse(settings_for(sample_server, db_url, MISSED_LAYOUT), missed_crawl)
+    assert report.not_articles >= 30 and report.reparsed == report.not_articles
+    assert (report.new, report.failed, report.failures, report.exit_code) == (0, 0, [], 0)
+    assert missed_crawl.counts()["articles"] == 0
+    assert f"not articles {report.not_articles}" in report.summary()
+
+
+def test_an_error_page_answered_by_a_recheck_does_not_replace_the_page_behind_the_record(
+    sample_server: SampleSiteServer, db_url: str
+) -> None:
+    settings = settings_for(sample_server, db_url, {"crawl": {"recheck_days": 36500}})
+    seed = sample_server.site.seed
+    with Store.open(db_url) as store:
+        run_crawl(settings, store)
+        sample_server.faults.error(seed.path, 200, times=1)  # a CMS hiccup, status 200
+        assert run_crawl(settings, store).failed_total == 1
+        run_crawl(settings, store)  # the site is fine again: 304 Not Modified
+        before = revisions(store)
+        for _ in range(2):  # not once, and not on every later reparse either
+            report = run_reparse(settings, store)
+            assert (report.failed, report.failures, report.exit_code) == (0, [], 0)
+            assert report.unchanged == report.reparsed == len(before)
+        assert revisions(store) == before
+        assert seed.article_id in before

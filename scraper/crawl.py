@@ -374,6 +374,7 @@ class _Crawl:
             self.recheck()
         if not self.stopping():
             self.archive_images_due()
+        self.note_images()
         self.report.discovered = len(self.seen)
         if self.listings_forbidden and not self.listings_read and not self.stopping():
             # Nothing could be discovered, now or by any later run with these rules: a
@@ -840,6 +841,18 @@ class _Crawl:
             self.report.notes.append(
                 f"images of earlier runs: {counts.downloaded} downloaded, "
                 f"{counts.reused} already on disk, {counts.failed} failed"
+            )
+
+    def note_images(self) -> None:
+        """Say in the report what happened to the images of the articles this run saved
+        (failed ones are tried again by later runs; the run's exit code is not theirs)."""
+        saved = getattr(self.store, "images_of_saved_articles", None)
+        counts = saved() if saved is not None else None
+        if counts is not None and (counts.downloaded or counts.reused or counts.failed):
+            self.report.notes.append(
+                f"images of this run's articles: {counts.downloaded} downloaded, "
+                f"{counts.reused} already on disk, {counts.failed} failed"
+                + (" (tried again by later runs; see the log)" if counts.failed else "")
             )
 
     def store_recheck(self, result: PageResult) -> None:

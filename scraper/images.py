@@ -214,17 +214,23 @@ class _ImageArchivingWriter:
     def __init__(self, store: Any, archiver: ImageArchiver) -> None:
         self._store = store
         self._archiver = archiver
+        self._saved = ImageCounts()  # the images of the articles saved through this store
 
     def save_article(self, article: Article, raw: RawPage, **options: Any) -> Any:
         outcome = self._store.save_article(article, raw, **options)
-        self._archive_images(article.article_id)
+        self._saved.add(self._archive_images(article.article_id))
         return outcome
 
     def save_articles(self, items: Sequence[Any], **options: Any) -> Any:
         outcomes = self._store.save_articles(items, **options)
         for item in items:
-            self._archive_images(item.article.article_id)
+            self._saved.add(self._archive_images(item.article.article_id))
         return outcomes
+
+    def images_of_saved_articles(self) -> ImageCounts:
+        """What happened to the images of the articles saved through this store so far
+        (a crawl's report says it: a folder that cannot be written fails them all)."""
+        return self._saved
 
     def archive_images_due(self, since: datetime, stopping: Callable[[], bool]) -> ImageCounts:
         """Download the images of archived articles due at ``since`` (the run's start: an

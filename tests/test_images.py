@@ -170,12 +170,36 @@ def test_a_crawl_with_archive_images_keeps_every_image_file(
     assert all(row.local_path and (images / row.local_path).is_file() for row in kept)
     assert all((row.width, row.height) == (1, 1) and row.sha256 for row in kept)
     assert stats["images_downloaded"] == len(kept)
+    # The report says what became of them, the one gone included.
+    gone = len(failed)
+    assert any(
+        note.startswith("images of this run's articles: ") and f", {gone} failed (tried again"
+        in note for note in report.notes
+    ), report.notes
     image_requests = [r for r in server.requests if r.path.startswith("/images/")]
     assert {r.host for r in image_requests} == {"localhost"}
     # Each URL is fetched once; the same bytes are stored once.
     distinct = {row.url for row in kept}
     assert len([r for r in image_requests if r.path != broken_path(broken)]) == len(distinct)
     assert len({row.local_path for row in kept}) <= 2  # the sample site has 2 image files
+
+
+def test_a_crawl_whose_image_folder_cannot_be_written_says_so_in_its_report(
+    clean_sample_server: SampleSiteServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings = settings_for(clean_sample_server, sqlite_url, archive_images=True,
+                            images_dir=str(blocker / "images"))
+    with Store.open(sqlite_url) as store:
+        report = run_crawl(settings, store)
+        with store.engine.connect() as conn:
+            images = len(list(conn.execute(select(ImageRow))))
+    assert report.exit_code == 0 and images
+    [note] = [n for n in report.notes if n.startswith("images of this run's articles")]
+    assert note.startswith("images of this run's articles: 0 downloaded, 0 already on disk, ")
+    assert "failed (tried again by later runs; see the log)" in note
+    assert note in report.summary()
 
 
 def broken_path(url: str) -> str:

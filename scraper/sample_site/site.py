@@ -332,6 +332,18 @@ def _variant(index: int) -> Variant:
         json_ld=index % 3 == 0,
         nfd_title=index % 11 == 7,
         old_image_names=index % 9 == 5,
+        # The residues below are chosen so that each variant also meets the small trap
+        # sections (indices 6, 9, 11, 45-47 and 7, 10, 48-51).
+        no_published_meta=index % 5 == 1 or index % 10 == 4,
+        time_text_only=index % 10 == 1 and index % 3 != 0,
+        plain_lead=index % 6 == 3,
+        avatar=index % 4 == 1 or index % 13 == 10,
+        byline_only=index % 6 == 0 and index % 13 != 10,
+        doc_them_h2=index % 4 == 3,
+        ld_breadcrumb=index % 4 == 2,
+        no_section_meta=index % 8 == 6,
+        br_paragraphs=index % 5 == 0,
+        video_only=index % 13 == 10,
     )
 
 
@@ -393,10 +405,40 @@ class _Draft:
     index: int
 
 
+VIDEO_HTML = (
+    '<iframe class="video-player" width="640" height="360" frameborder="0" allowfullscreen'
+    ' src="https://www.youtube.com/embed/{code}"></iframe>'
+)
+
+
 def _draft(rng: random.Random, plan: _Plan, index: int, base: str, cdn: str) -> _Draft:
     variant = _variant(index)
     texts = _paragraph_texts(rng, plan)
     images = _images(rng, plan, cdn, variant, index)
+    section = c.SECTION_BY_SLUG[plan.section_slug]
+    lead = plan.summary if variant.plain_lead else c.LEAD_PREFIX + plan.summary
+    if variant.video_only:
+        # A video article: the player is all its body holds; its one image is the avatar.
+        name = f"video-{plan.article_id}.jpg"
+        digest = hashlib.sha256(f"{plan.article_id}/{name}".encode()).hexdigest()
+        truth = ArticleTruth(
+            url=base + plan.path,
+            article_id=str(plan.article_id),
+            section_slug=section.slug,
+            section_name=section.name,
+            title=plan.title,
+            lead=lead,
+            published_at=plan.published_at,
+            updated_at=plan.updated_at,
+            author=plan.author,
+            tags=plan.tags,
+            body_paragraphs=(),
+            images=(ImageTruth(f"{cdn}/images/{digest}/{name}", None, plan.title),),
+            related=(),
+            warnings=("body: video only", "no body text"),
+        )
+        code = hashlib.sha256(plan.title.encode()).hexdigest()[:11]
+        return _Draft(truth, variant, (Raw(VIDEO_HTML.format(code=code)),), index)
     paras = [_para(text, index, pos) for pos, text in enumerate(texts)]
     blocks: list[Block] = []
     note = index % 7 == 3 and len(paras) > 2  # the last paragraph sits in a .notebox
@@ -413,14 +455,17 @@ def _draft(rng: random.Random, plan: _Plan, index: int, base: str, cdn: str) -> 
             blocks.append(Raw(COMMENT_HTML))
     if index % 5 == 2:
         blocks.append(Raw(EMPTY_P_HTML))
-    section = c.SECTION_BY_SLUG[plan.section_slug]
+    if variant.byline_only:
+        # Printed in the body, the byline stays body text (as the parser keeps it).
+        blocks.append(Raw(f"<p><strong>{r.esc(plan.author)}</strong></p>"))
+        texts.append(plan.author)
     truth = ArticleTruth(
         url=base + plan.path,
         article_id=str(plan.article_id),
         section_slug=section.slug,
         section_name=section.name,
         title=plan.title,
-        lead=c.LEAD_PREFIX + plan.summary,
+        lead=lead,
         published_at=plan.published_at,
         updated_at=plan.updated_at,
         author=plan.author,

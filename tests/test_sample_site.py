@@ -274,6 +274,18 @@ def test_every_article_page_carries_its_truth(
         assert got["breadcrumb"][-1] == f"{server.base_url}/{truth.section_slug}/"
 
 
+def test_a_removed_article_is_listed_but_serves_the_error_page_with_200(
+    server: SampleSiteServer, client: httpx.Client
+) -> None:
+    (gone,) = server.site.removed
+    assert gone.section_slug == SECTION and gone not in server.site.articles
+    answer = client.get(gone.url)
+    assert answer.status_code == 200 and "Không tìm thấy trang" in answer.text
+    assert 'class="article__body' not in answer.text
+    more, _ = loadmore_urls(client, server, ZONE)
+    assert more[-1] == gone.url
+
+
 def test_seed_page_traps(server: SampleSiteServer, client: httpx.Client) -> None:
     html = client.get(server.url(SEED_URL_PATH)).text
     assert 'content="2024-10-15T10:12:00+0700"' in html
@@ -380,7 +392,8 @@ def test_section_plus_loadmore_is_exactly_the_section(
     more, last = loadmore_urls(client, server, ZONE)
     assert last >= 3  # at least two load-more pages
     truth = [a.url for a in server.site.section_articles(SECTION)]
-    assert first_page + more == truth  # newest first, no duplicates, nothing missing
+    removed = [a.url for a in server.site.removed]  # listed last, taken down since
+    assert first_page + more == truth + removed  # newest first, no duplicates, nothing missing
     assert server.url(SEED_URL_PATH) in more
     past = client.get(f"{server.base_url}/api/morenews-zone-{ZONE}-{last + 5}.html").json()["data"]
     assert past["hasMoreContent"] is False and not (past.get("articles") or past.get("contents"))

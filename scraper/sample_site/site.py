@@ -12,7 +12,9 @@ Site map (zone ids in brackets)::
     /xay-dung-dang/ [22]                40 articles: 4 lead blocks + 10 timeline items
     /kinh-te/ [4], /the-thao/ [11]      6 articles each (trap sections, never archived)
     /api/morenews-zone-<zone>-<page>.html   page 2, 3, … ten items each
-    /<slug>-post<id>.html               article pages (seed: …-post274411.html)
+    /<slug>-post<id>.html               article pages (seed: …-post274411.html); one more,
+                                        listed last in xay-dung-dang, is taken down: the
+                                        error page with status 200 (``SampleSite.removed``)
     /<section>/<slug>/<id>.htm          old-site URL, 301 to the article
     /<tag-slug>-tag<id>.html            tag listings
     /rss/home.rss, /rss/<slug>.rss      RSS 2.0, newest 20
@@ -116,6 +118,9 @@ class SampleSite:
     listings: Mapping[int, tuple[ArticleTruth, ...]]  # zone id -> articles, newest first
     not_found: Response
     _by_url: Mapping[str, ArticleTruth] = field(repr=False)
+    # Listed in their section's timeline, but the page is the error page with status 200
+    # (an article taken down): not articles, never archived. Not in ``articles``.
+    removed: tuple[ArticleTruth, ...] = ()
 
     def lookup(self, target: str) -> Response:
         """Return the answer for a request target (path plus optional query)."""
@@ -151,7 +156,9 @@ class SampleSite:
 
     def loadmore_pages(self, slug: str) -> int:
         """The number of the last load-more page that has items (1 if there is none)."""
-        remaining = max(0, len(self.listings[zone_id(slug)]) - SECTION_PAGE_SIZE)
+        listed = len(self.listings[zone_id(slug)])
+        listed += sum(1 for gone in self.removed if gone.section_slug == slug)
+        remaining = max(0, listed - SECTION_PAGE_SIZE)
         return 1 + -(-remaining // LOADMORE_PAGE_SIZE)
 
     def loadmore_url(self, slug: str, page: int) -> str:
@@ -573,11 +580,15 @@ def _listings(articles: Sequence[ArticleTruth]) -> dict[int, tuple[ArticleTruth,
 
 
 def _section_routes(
-    ctx: r.Ctx, listings: Mapping[int, tuple[ArticleTruth, ...]], options: SiteOptions
+    ctx: r.Ctx,
+    listings: Mapping[int, tuple[ArticleTruth, ...]],
+    options: SiteOptions,
+    removed: Sequence[ArticleTruth] = (),
 ) -> dict[str, Response]:
     routes: dict[str, Response] = {}
     for section in c.SECTIONS:
-        listing = listings[section.zone_id]
+        gone = [a for a in removed if a.section_slug == section.slug]
+        listing = _newest_first([*listings[section.zone_id], *gone])
         others = [a for zone, items in listings.items() if zone != section.zone_id for a in items]
         others = [a for a in others if c.SECTION_BY_SLUG[a.section_slug].parent != section.slug]
         most_read = _newest_first([a for a in others if a.section_slug != "xay-dung-dang"])[:3]
@@ -696,7 +707,10 @@ def build_site(
     routes: dict[str, Response] = {SEED_URL_PATH: _article_response(_seed_html(base, cdn), seed)}
     for page in pages:
         routes[page.truth.path] = _article_response(r.render_article(ctx, page), page.truth)
-    routes.update(_section_routes(ctx, listings, options))
+    removed = (_removed_article(base, articles, listings[zone_id("xay-dung-dang")]),)
+    for gone in removed:
+        routes[gone.path] = _html(r.render_not_found(ctx))  # status 200, as some servers do
+    routes.update(_section_routes(ctx, listings, options, removed))
     routes.update(_feed_routes(ctx, articles, listings, options.gzip_sitemaps))
     if options.feed_host_alias:
         twin = ctx.base.replace("://", "://" + options.feed_host_alias, 1)
@@ -723,6 +737,35 @@ def build_site(
         listings=MappingProxyType(listings),
         not_found=_html(r.render_not_found(ctx), 404),
         _by_url=MappingProxyType({a.url: a for a in articles}),
+        removed=removed,
+    )
+
+
+REMOVED_TITLE = "Hà Tĩnh rà soát, sắp xếp lại các chi bộ thôn, tổ dân phố sau sáp nhập"
+
+
+def _removed_article(
+    base: str, articles: Sequence[ArticleTruth], listing: Sequence[ArticleTruth]
+) -> ArticleTruth:
+    """An article of the section taken down: still listed (the oldest of the timeline, so
+    on the last load-more page), its page the error page served with status 200."""
+    ids = {int(a.article_id) for a in articles}
+    article_id = min(ids) - 7
+    while article_id in ids:
+        article_id -= 1
+    oldest = listing[-1]
+    when = oldest.published_at - timedelta(days=1)
+    return replace(
+        oldest,
+        url=f"{base}/{c.slugify(REMOVED_TITLE)}-post{article_id}.html",
+        article_id=str(article_id),
+        title=REMOVED_TITLE,
+        lead=c.LEAD_PREFIX + "Bài viết đã được gỡ.",
+        published_at=when,
+        updated_at=when,
+        body_paragraphs=(),
+        images=(),
+        related=(),
     )
 
 

@@ -52,6 +52,8 @@ def test_a_crawl_archives_every_section_article_and_no_other(
     assert report.new == len(truth)
     assert report.failed_total == 0
     assert report.exit_code == 0
+    # The taken-down article still listed answers the error page with status 200.
+    assert report.not_articles == len(sample_server.site.removed) == 1
 
 
 def test_every_archived_article_matches_what_its_page_shows(

@@ -92,6 +92,8 @@ class ArticleTruth:
     body_paragraphs: tuple[str, ...]
     images: tuple[ImageTruth, ...]
     related: tuple[RelatedTruth, ...]
+    # What the parser must warn about, in its order (a video article: "body: video only").
+    warnings: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -117,6 +119,16 @@ class Variant:
     json_ld: bool  # a NewsArticle JSON-LD block in <head>
     nfd_title: bool  # the h1 is written in Unicode NFD (og:title stays NFC)
     old_image_names: bool  # migrated image names like 77d4144024t6461l0.jpg
+    no_published_meta: bool  # no article:published_time: the time element or JSON-LD decides
+    time_text_only: bool  # the .article__meta time has neither datetime nor data-time
+    plain_lead: bool  # a migrated old article: the lead lacks "(Baohatinh.vn) - "
+    avatar: bool  # a figure.article__avatar feature image above the body
+    byline_only: bool  # no .cms-author: the author is a short bold last paragraph
+    doc_them_h2: bool  # "Đọc thêm" items with h2.story__heading (else h3)
+    ld_breadcrumb: bool  # a JSON-LD BreadcrumbList in <head>, ending with the article
+    no_section_meta: bool  # no article:section: the breadcrumbs decide
+    br_paragraphs: bool  # consecutive paragraphs in one <p>, split by <br><br> (migrated)
+    video_only: bool  # the body holds only an <iframe> player
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from html import escape
 from xml.sax.saxutils import escape as xml_escape
 
 from .content import SECTION_BY_SLUG, SECTIONS, TAGS, WEEKDAYS, Section, slugify
-from .model import ArticlePage, ArticleTruth, Block, InlineBox, Note, Para, Pic
+from .model import ArticlePage, ArticleTruth, Block, InlineBox, Note, Para, Pic, Variant
 
 PLACEHOLDER_SRC = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
@@ -180,13 +180,11 @@ def stories(ctx: Ctx, articles: Iterable[ArticleTruth], **kwargs: object) -> str
     return "\n".join(story(ctx, article, **kwargs) for article in articles)  # type: ignore[arg-type]
 
 
-def box(
-    ctx: Ctx, heading: str, articles: Sequence[ArticleTruth], css: str, **kwargs: object
-) -> str:
+def box(ctx: Ctx, title: str, articles: Sequence[ArticleTruth], css: str, **kwargs: object) -> str:
     """A titled box of stories (sidebars, "Đọc thêm"): heading box then a content list."""
     return (
         f'<section class="{css}"><div class="box-heading"><h3 class="box-heading__title">'
-        f"<span>{esc(heading)}</span></h3></div>"
+        f"<span>{esc(title)}</span></h3></div>"
         '<div class="box-content content-list">\n'
         f"{stories(ctx, articles, **kwargs)}\n</div></section>"
     )
@@ -235,12 +233,35 @@ def article_head(ctx: Ctx, page: ArticlePage) -> str:
         f'<meta property="article:section" content="{attr(truth.section_name)}">',
         *(f'<meta property="article:tag" content="{attr(tag)}">' for tag in truth.tags),
     ]
+    dropped = ("article:published_time",) if variant.no_published_meta else ()
+    dropped += ("article:section",) if variant.no_section_meta else ()
+    lines = [line for line in lines if not any(f'"{key}"' in line for key in dropped)]
     if variant.json_ld:
-        lines.append(json_ld(truth, first_image))
+        lines.append(json_ld(truth, first_image, with_author=not variant.byline_only))
+    if variant.ld_breadcrumb:
+        lines.append(json_ld_breadcrumb(ctx, truth))
     return "\n".join(lines) + "\n"
 
 
-def json_ld(truth: ArticleTruth, image: str) -> str:
+def json_ld_breadcrumb(ctx: Ctx, truth: ArticleTruth) -> str:
+    """A BreadcrumbList: home, the section chain, then the article itself (as Google's
+    examples end it)."""
+    crumbs = [("Trang chủ", f"{ctx.base}/")]
+    crumbs += [(s.name, section_url(ctx, s.slug)) for s in breadcrumb_sections(truth.section_slug)]
+    crumbs.append((truth.title, truth.url))
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": url}
+            for n, (name, url) in enumerate(crumbs, 1)
+        ],
+    }
+    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def json_ld(truth: ArticleTruth, image: str, *, with_author: bool = True) -> str:
     """A NewsArticle JSON-LD block."""
     data = {
         "@context": "https://schema.org",
@@ -254,6 +275,8 @@ def json_ld(truth: ArticleTruth, image: str) -> str:
         "author": {"@type": "Person", "name": truth.author},
         "publisher": {"@type": "Organization", "name": "Báo Hà Tĩnh"},
     }
+    if not with_author:
+        del data["author"]
     text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return f'<script type="application/ld+json">{text}</script>'
 
@@ -309,9 +332,31 @@ def inline_box(box_: InlineBox) -> str:
     )
 
 
-def article_meta(truth: ArticleTruth, time_epoch: bool) -> str:
-    """The ``.article__meta`` line: time and author."""
-    if time_epoch:
+def render_body(blocks: Sequence[Block], br_paragraphs: bool) -> str:
+    """The body's blocks as HTML; with ``br_paragraphs``, consecutive paragraphs share one
+    ``<p>`` and are split by ``<br><br>``, as migrated old articles are written."""
+    if not br_paragraphs:
+        return "\n".join(render_block(block) for block in blocks)
+    parts: list[str] = []
+    run: list[str] = []
+    for block in [*blocks, None]:
+        if isinstance(block, Para):
+            run.append(block.html)
+            continue
+        if run:
+            parts.append("<p>" + "<br><br>\n".join(run) + "</p>")
+            run = []
+        if block is not None:
+            parts.append(render_block(block))
+    return "\n".join(parts)
+
+
+def article_meta(variant: Variant, truth: ArticleTruth) -> str:
+    """The ``.article__meta`` line: time and author (none when the byline is in the body)."""
+    time_epoch = variant.time_epoch
+    if variant.time_text_only:
+        when = f'<time class="time">{long_date(truth.published_at)}</time>'
+    elif time_epoch:
         when = (
             f'<time class="time" data-time="{epoch(truth.published_at)}">'
             f"{truth.published_at:%H:%M %d/%m/%Y}</time>"
@@ -321,6 +366,8 @@ def article_meta(truth: ArticleTruth, time_epoch: bool) -> str:
             f'<time class="time" datetime="{iso(truth.published_at)}">'
             f"{long_date(truth.published_at)}</time>"
         )
+    if variant.byline_only:
+        return f'<div class="article__meta">{when}</div>'
     return (
         f'<div class="article__meta">{when}<span class="article__author"><span class="cms-author">'
         f"{esc(truth.author)}</span></span></div>"
@@ -340,19 +387,35 @@ def render_article(ctx: Ctx, page: ArticlePage) -> str:
     tags = "".join(
         f'<a href="{tag_url(ctx, t)}" title="{attr(t)}">{esc(t)}</a>' for t in truth.tags
     )
-    body = "\n".join(render_block(block) for block in page.blocks)
+    body = render_body(page.blocks, variant.br_paragraphs)
+    heading = "h2" if variant.doc_them_h2 else "h3"
     doc_them = (
-        box(ctx, "Đọc thêm", page.doc_them, "article__related box-related", meta=False)
+        box(
+            ctx,
+            "Đọc thêm",
+            page.doc_them,
+            "article__related box-related",
+            meta=False,
+            heading=heading,
+        )
         if page.doc_them
         else ""
     )
+    avatar = ""
+    if variant.avatar:
+        url = truth.images[0].url if truth.images else thumb_url(ctx, truth)
+        avatar = (
+            f'<figure class="article__avatar"><img src="{url}" alt="{attr(truth.title)}">'
+            "</figure>\n"
+        )
     main = (
         f'{menu(ctx, [s.slug for s in chain])}\n<main class="site-content"><div class="container">'
         f'<div class="breadcrumb">{crumbs}</div>\n<div class="main-column">'
         f'<article class="article" data-id="{truth.article_id}">\n'
         f'<h1 class="article__title cms-title">{esc(title_text)}</h1>\n'
-        f"{article_meta(truth, variant.time_epoch)}\n"
+        f"{article_meta(variant, truth)}\n"
         f'<{sapo_tag} class="article__sapo cms-desc">{esc(truth.lead)}</{sapo_tag}>\n'
+        f"{avatar}"
         '<div class="article__body zce-content-body cms-body" itemprop="articleBody">\n'
         f"{body}\n</div>\n"
         f'<div class="article__tag"><span class="article__tag-label">Từ khóa:</span>{tags}</div>\n'

@@ -12,7 +12,9 @@ Site map (zone ids in brackets)::
     /xay-dung-dang/ [22]                40 articles: 4 lead blocks + 10 timeline items
     /kinh-te/ [4], /the-thao/ [11]      6 articles each (trap sections, never archived)
     /api/morenews-zone-<zone>-<page>.html   page 2, 3, … ten items each
-    /<slug>-post<id>.html               article pages (seed: …-post274411.html)
+    /<slug>-post<id>.html               article pages (seed: …-post274411.html); one more,
+                                        listed last in xay-dung-dang, is taken down: the
+                                        error page with status 200 (``SampleSite.removed``)
     /<section>/<slug>/<id>.htm          old-site URL, 301 to the article
     /<tag-slug>-tag<id>.html            tag listings
     /rss/home.rss, /rss/<slug>.rss      RSS 2.0, newest 20
@@ -116,6 +118,9 @@ class SampleSite:
     listings: Mapping[int, tuple[ArticleTruth, ...]]  # zone id -> articles, newest first
     not_found: Response
     _by_url: Mapping[str, ArticleTruth] = field(repr=False)
+    # Listed in their section's timeline, but the page is the error page with status 200
+    # (an article taken down): not articles, never archived. Not in ``articles``.
+    removed: tuple[ArticleTruth, ...] = ()
 
     def lookup(self, target: str) -> Response:
         """Return the answer for a request target (path plus optional query)."""
@@ -151,7 +156,9 @@ class SampleSite:
 
     def loadmore_pages(self, slug: str) -> int:
         """The number of the last load-more page that has items (1 if there is none)."""
-        remaining = max(0, len(self.listings[zone_id(slug)]) - SECTION_PAGE_SIZE)
+        listed = len(self.listings[zone_id(slug)])
+        listed += sum(1 for gone in self.removed if gone.section_slug == slug)
+        remaining = max(0, listed - SECTION_PAGE_SIZE)
         return 1 + -(-remaining // LOADMORE_PAGE_SIZE)
 
     def loadmore_url(self, slug: str, page: int) -> str:
@@ -332,6 +339,18 @@ def _variant(index: int) -> Variant:
         json_ld=index % 3 == 0,
         nfd_title=index % 11 == 7,
         old_image_names=index % 9 == 5,
+        # The residues below are chosen so that most variants also meet the small trap
+        # sections (indices 6, 9, 11, 44-46 and 7, 10, 47-50).
+        no_published_meta=index % 5 == 1 or index % 10 == 9,
+        time_text_only=index % 10 == 1 and index % 3 != 0,
+        plain_lead=index % 6 == 5,
+        avatar=index % 4 == 1 or index % 13 == 10,
+        byline_only=index % 6 == 0 and index % 13 != 10,
+        doc_them_h2=index % 4 == 3,
+        ld_breadcrumb=index % 4 == 2,
+        no_section_meta=index % 12 in (6, 10),
+        br_paragraphs=index % 5 == 0,
+        video_only=index % 13 == 10,
     )
 
 
@@ -393,10 +412,40 @@ class _Draft:
     index: int
 
 
+VIDEO_HTML = (
+    '<iframe class="video-player" width="640" height="360" frameborder="0" allowfullscreen'
+    ' src="https://www.youtube.com/embed/{code}"></iframe>'
+)
+
+
 def _draft(rng: random.Random, plan: _Plan, index: int, base: str, cdn: str) -> _Draft:
     variant = _variant(index)
     texts = _paragraph_texts(rng, plan)
     images = _images(rng, plan, cdn, variant, index)
+    section = c.SECTION_BY_SLUG[plan.section_slug]
+    lead = plan.summary if variant.plain_lead else c.LEAD_PREFIX + plan.summary
+    if variant.video_only:
+        # A video article: the player is all its body holds; its one image is the avatar.
+        name = f"video-{plan.article_id}.jpg"
+        digest = hashlib.sha256(f"{plan.article_id}/{name}".encode()).hexdigest()
+        truth = ArticleTruth(
+            url=base + plan.path,
+            article_id=str(plan.article_id),
+            section_slug=section.slug,
+            section_name=section.name,
+            title=plan.title,
+            lead=lead,
+            published_at=plan.published_at,
+            updated_at=plan.updated_at,
+            author=plan.author,
+            tags=plan.tags,
+            body_paragraphs=(),
+            images=(ImageTruth(f"{cdn}/images/{digest}/{name}", None, plan.title),),
+            related=(),
+            warnings=("body: video only", "no body text"),
+        )
+        code = hashlib.sha256(plan.title.encode()).hexdigest()[:11]
+        return _Draft(truth, variant, (Raw(VIDEO_HTML.format(code=code)),), index)
     paras = [_para(text, index, pos) for pos, text in enumerate(texts)]
     blocks: list[Block] = []
     note = index % 7 == 3 and len(paras) > 2  # the last paragraph sits in a .notebox
@@ -413,14 +462,17 @@ def _draft(rng: random.Random, plan: _Plan, index: int, base: str, cdn: str) -> 
             blocks.append(Raw(COMMENT_HTML))
     if index % 5 == 2:
         blocks.append(Raw(EMPTY_P_HTML))
-    section = c.SECTION_BY_SLUG[plan.section_slug]
+    if variant.byline_only:
+        # Printed in the body, the byline stays body text (as the parser keeps it).
+        blocks.append(Raw(f"<p><strong>{r.esc(plan.author)}</strong></p>"))
+        texts.append(plan.author)
     truth = ArticleTruth(
         url=base + plan.path,
         article_id=str(plan.article_id),
         section_slug=section.slug,
         section_name=section.name,
         title=plan.title,
-        lead=c.LEAD_PREFIX + plan.summary,
+        lead=lead,
         published_at=plan.published_at,
         updated_at=plan.updated_at,
         author=plan.author,
@@ -528,11 +580,15 @@ def _listings(articles: Sequence[ArticleTruth]) -> dict[int, tuple[ArticleTruth,
 
 
 def _section_routes(
-    ctx: r.Ctx, listings: Mapping[int, tuple[ArticleTruth, ...]], options: SiteOptions
+    ctx: r.Ctx,
+    listings: Mapping[int, tuple[ArticleTruth, ...]],
+    options: SiteOptions,
+    removed: Sequence[ArticleTruth] = (),
 ) -> dict[str, Response]:
     routes: dict[str, Response] = {}
     for section in c.SECTIONS:
-        listing = listings[section.zone_id]
+        gone = [a for a in removed if a.section_slug == section.slug]
+        listing = _newest_first([*listings[section.zone_id], *gone])
         others = [a for zone, items in listings.items() if zone != section.zone_id for a in items]
         others = [a for a in others if c.SECTION_BY_SLUG[a.section_slug].parent != section.slug]
         most_read = _newest_first([a for a in others if a.section_slug != "xay-dung-dang"])[:3]
@@ -651,7 +707,10 @@ def build_site(
     routes: dict[str, Response] = {SEED_URL_PATH: _article_response(_seed_html(base, cdn), seed)}
     for page in pages:
         routes[page.truth.path] = _article_response(r.render_article(ctx, page), page.truth)
-    routes.update(_section_routes(ctx, listings, options))
+    removed = (_removed_article(base, articles, listings[zone_id("xay-dung-dang")]),)
+    for gone in removed:
+        routes[gone.path] = _html(r.render_not_found(ctx))  # status 200, as some servers do
+    routes.update(_section_routes(ctx, listings, options, removed))
     routes.update(_feed_routes(ctx, articles, listings, options.gzip_sitemaps))
     if options.feed_host_alias:
         twin = ctx.base.replace("://", "://" + options.feed_host_alias, 1)
@@ -678,6 +737,35 @@ def build_site(
         listings=MappingProxyType(listings),
         not_found=_html(r.render_not_found(ctx), 404),
         _by_url=MappingProxyType({a.url: a for a in articles}),
+        removed=removed,
+    )
+
+
+REMOVED_TITLE = "Hà Tĩnh rà soát, sắp xếp lại các chi bộ thôn, tổ dân phố sau sáp nhập"
+
+
+def _removed_article(
+    base: str, articles: Sequence[ArticleTruth], listing: Sequence[ArticleTruth]
+) -> ArticleTruth:
+    """An article of the section taken down: still listed (the oldest of the timeline, so
+    on the last load-more page), its page the error page served with status 200."""
+    ids = {int(a.article_id) for a in articles}
+    article_id = min(ids) - 7
+    while article_id in ids:
+        article_id -= 1
+    oldest = listing[-1]
+    when = oldest.published_at - timedelta(days=1)
+    return replace(
+        oldest,
+        url=f"{base}/{c.slugify(REMOVED_TITLE)}-post{article_id}.html",
+        article_id=str(article_id),
+        title=REMOVED_TITLE,
+        lead=c.LEAD_PREFIX + "Bài viết đã được gỡ.",
+        published_at=when,
+        updated_at=when,
+        body_paragraphs=(),
+        images=(),
+        related=(),
     )
 
 

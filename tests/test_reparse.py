@@ -42,13 +42,21 @@ def revisions(store: Store) -> dict[str, int]:
     return {item.article.article_id: item.revisions for item in store.iter_articles()}
 
 
+def taken_down(server: SampleSiteServer) -> int:
+    """Pages of the section the site still lists but serves as its error page (status
+    200): the crawl kept each as "not an article", and every reparse tries it again."""
+    return sum(1 for gone in server.site.removed if gone.section_slug == SECTION)
+
+
 def test_reparse_with_the_same_parser_changes_nothing(
     sample_server: SampleSiteServer, archive: Store, db_url: str
 ) -> None:
     before = revisions(archive)
     fetches = archive.counts()["fetches"]
     report = run_reparse(settings_for(sample_server, db_url), archive)
-    assert (report.reparsed, report.changed, report.failed) == (len(before), 0, 0)
+    assert (report.changed, report.failed, report.new) == (0, 0, 0)
+    assert report.not_articles == taken_down(sample_server) == 1
+    assert report.reparsed == len(before) + report.not_articles
     assert report.unchanged == len(before) and report.exit_code == 0
     assert revisions(archive) == before
     assert archive.counts()["fetches"] == fetches  # a reparse fetches nothing
@@ -86,7 +94,7 @@ def test_reparsing_twice_adds_no_second_revision(
     first = run_reparse(settings_for(sample_server, db_url, overrides), archive)
     again = run_reparse(settings_for(sample_server, db_url, overrides), archive)
     assert first.changed > 0
-    assert (again.changed, again.unchanged) == (0, first.reparsed)
+    assert (again.changed, again.unchanged) == (0, first.reparsed - first.not_articles)
 
 
 def test_pages_that_no_longer_parse_are_counted_and_the_records_kept(
@@ -96,7 +104,8 @@ def test_pages_that_no_longer_parse_are_counted_and_the_records_kept(
     # An article pattern that no URL matches: every page becomes "not an article".
     overrides = {"url_patterns": {"article": r"^/never-(?P<id>\d+)$"}}
     report = run_reparse(settings_for(sample_server, db_url, overrides), archive)
-    assert (report.reparsed, report.failed, report.changed) == (len(before), len(before), 0)
+    assert (report.failed, report.changed) == (len(before), 0)
+    assert report.reparsed == len(before) + taken_down(sample_server)
     assert report.exit_code == 1
     assert all("not an article" in line for line in report.failures)
     assert revisions(archive) == before
@@ -110,7 +119,8 @@ def test_since_selects_by_fetch_time(
     later = datetime.now(UTC) + timedelta(days=1)
     assert run_reparse(settings, archive, since=later).reparsed == 0
     earlier = datetime.now(UTC) - timedelta(days=1)
-    assert run_reparse(settings, archive, since=earlier).reparsed == len(revisions(archive))
+    expected = len(revisions(archive)) + taken_down(sample_server)
+    assert run_reparse(settings, archive, since=earlier).reparsed == expected
 
 
 def test_since_accepts_a_date_or_an_iso_time_in_vietnam_time() -> None:
@@ -155,7 +165,8 @@ def test_pages_that_failed_to_parse_when_crawled_are_archived_once_the_parser_is
     assert all(states[article_id] == "done" for article_id in truth)
     assert missed_crawl.counts()["parse_failures"] == kept  # the history stays
     again = run_reparse(settings_for(sample_server, db_url), missed_crawl)
-    assert (again.new, again.unchanged, again.reparsed) == (0, len(truth), len(truth))
+    assert (again.new, again.unchanged) == (0, len(truth))
+    assert again.reparsed == len(truth) + taken_down(sample_server)  # it stays no article
 
 
 def test_kept_pages_that_are_still_not_articles_are_counted_apart_without_failing(
@@ -182,6 +193,7 @@ def test_an_error_page_answered_by_a_recheck_does_not_replace_the_page_behind_th
         for _ in range(2):  # not once, and not on every later reparse either
             report = run_reparse(settings, store)
             assert (report.failed, report.failures, report.exit_code) == (0, [], 0)
-            assert report.unchanged == report.reparsed == len(before)
+            assert report.unchanged == len(before)
+            assert report.reparsed == len(before) + taken_down(sample_server)
         assert revisions(store) == before
         assert seed.article_id in before

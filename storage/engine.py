@@ -6,9 +6,10 @@ is switched off and SQLAlchemy's ``begin`` emits ``BEGIN`` itself, so DDL in mig
 SAVEPOINTs behave. Writers ask for ``BEGIN IMMEDIATE`` (see ``WRITE``) so that a
 transaction which reads and then writes cannot fail half-way on a lock upgrade.
 
-An SQLite archive this process cannot write (a read-only file or folder: a copy handed to
-researchers on a read-only share or disc) is opened read-only: WAL would otherwise need to
-create its shared-memory file beside it, and every search would fail.
+An SQLite archive nobody may write (a read-only file in a read-only folder, or on a
+read-only file system: a copy handed to researchers on a share or disc) is opened
+read-only: WAL would otherwise need to create its shared-memory file beside it, and every
+search would fail.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import json
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -103,7 +106,7 @@ def sqlite_path(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return None
     if database.startswith("file:"):  # URI form: sqlite:///file:path?uri=true
-        return Path(database[len("file:") :].split("?", 1)[0])
+        return Path(unquote(database[len("file:") :].split("?", 1)[0]))
     return Path(database)
 
 
@@ -151,20 +154,33 @@ def _check_sqlite_folder(url: URL) -> None:
 
 
 def _read_only_if_unwritable(url: URL) -> URL:
-    """Return ``url``, or for an existing SQLite file this process may not write (or whose
-    folder it may not write) a URL opening it read-only."""
+    """Return ``url``, or for an existing SQLite file that nobody may write a URL opening
+    it read-only (see ``_nobody_writes``)."""
     path = sqlite_path(url)
-    if path is None or is_read_only(url) or not path.is_file():
+    if path is None or is_read_only(url) or not path.is_file() or not _nobody_writes(path):
+        # A file someone may write (a crawler owning it while ``serve`` runs as another
+        # user) is opened as it is: SQLite falls back to reading it, and sees their
+        # commits; an immutable open would not, for the life of the process.
         return url
-    folder = path.absolute().parent
-    if os.access(path, os.W_OK) and os.access(folder, os.W_OK):
-        return url
-    # Nobody can write it then, so "immutable" is safe: no lock, no shared-memory file.
-    # A WAL file left beside it (copied while a crawl wrote) holds commits only a
-    # read-only open reads, where SQLite can.
+    # Nobody writes it, so "immutable" is safe: no lock, no shared-memory file. A WAL
+    # file left beside it (copied while a crawl wrote) holds commits only a read-only
+    # open reads, where SQLite can. The path is quoted: it is read as a URI.
     wal = path.with_name(path.name + "-wal")
     flag = {"mode": "ro"} if wal.exists() else {"immutable": "1"}
-    return URL.create("sqlite", database=f"file:{path.absolute()}", query={**flag, "uri": "true"})
+    database = f"file:{quote(str(path.absolute()))}"
+    return URL.create("sqlite", database=database, query={**flag, "uri": "true"})
+
+
+def _nobody_writes(path: Path) -> bool:
+    """True when nobody may write ``path``: on a read-only file system (a disc, a share
+    mounted read-only), or with no write permission for anyone on the file and its folder
+    (a copy handed to researchers; root aside)."""
+    with suppress(OSError):
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+    anyone = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+    folder = path.absolute().parent
+    return not path.stat().st_mode & anyone and not folder.stat().st_mode & anyone
 
 
 def is_read_only(url: URL) -> bool:

@@ -267,7 +267,7 @@ class FetchLogRow(Base):
     # response headers when the raw page row holds another fetch's (same bytes fetched
     # again: the body is stored once, each fetch's Date, ETag, … are its own).
     final_url: Mapped[str | None] = mapped_column(Text)
-    headers: Mapped[dict[str, Any] | None]
+    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ParseFailureRow(Base):

@@ -219,10 +219,12 @@ def test_a_search_does_not_wait_for_a_writer_holding_the_archive(archive: Path) 
     assert "123456" in result.stdout
 
 
-@pytest.fixture
-def read_only_share(archive: Path) -> Iterator[Path]:
-    """A copy of the archive in a folder its reader may not write (a share, a disc)."""
-    share = Path(tempfile.mkdtemp(prefix="baohatinh-share-", dir="/tmp"))
+@pytest.fixture(params=["plain", "odd name"])
+def read_only_share(archive: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A copy of the archive in a folder nobody may write (a share, a disc); its name,
+    for the second, holds what a URI reads otherwise (``#``, ``?``, ``%20``)."""
+    odd = "-a#b?c%20d" if request.param == "odd name" else ""
+    share = Path(tempfile.mkdtemp(prefix=f"baohatinh-share{odd}-", dir="/tmp"))
     try:
         with sqlite3.connect(archive) as source, sqlite3.connect(share / "archive.db") as copy:
             source.backup(copy)  # a whole copy: no -wal, no -shm beside it
@@ -238,7 +240,7 @@ def as_reader(*args: str, archive: Path) -> subprocess.CompletedProcess[str]:
     """Run baohatinh as a user who may not write the share (root may write anything)."""
     drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("BAOHATINH_")}
-    environ["BAOHATINH_DATABASE_URL"] = f"sqlite:///{archive}"
+    environ["BAOHATINH_DATABASE_URL"] = str(archive)  # a bare path: any character goes
     command = [*(drop if os.geteuid() == 0 else []), str(BIN), *args]
     return subprocess.run(
         command, cwd="/", env=environ, capture_output=True, text=True, timeout=120
@@ -270,3 +272,21 @@ def test_writing_to_an_archive_on_a_read_only_share_is_one_line_naming_it(
     result = as_reader("db", "optimize", archive=read_only_share)
     assert result.returncode == 5 and result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(f"error: sqlite:///{read_only_share} (read-only): ")
+
+
+def test_an_archive_someone_may_write_is_not_frozen_for_its_readers(tmp_path: Path) -> None:
+    # The crawler owns the file while `serve` runs as another user: a reader must see the
+    # crawler's later commits, which an immutable open would hide for good.
+    from storage import make_engine
+
+    path = tmp_path / "archive.db"
+    with Store.open(f"sqlite:///{path}"):
+        pass
+    path.chmod(0o644)
+    assert "immutable" not in str(make_engine(f"sqlite:///{path}").url)
+    path.chmod(0o444)
+    tmp_path.chmod(0o555)  # now nobody may write either
+    try:
+        assert "immutable=1" in str(make_engine(f"sqlite:///{path}").url)
+    finally:
+        tmp_path.chmod(0o755)

@@ -139,6 +139,9 @@ def test_each_fetch_of_the_same_bytes_answers_with_its_own_headers(
         )
         store.save_article(article, raw)
     assert store.counts()["raw_pages"] == 1  # the body is stored once
+    with store.engine.connect() as conn:  # the first fetch's are its raw page's: NULL
+        own = conn.exec_driver_sql("SELECT headers IS NULL FROM fetch_log ORDER BY id").all()
+    assert [bool(row[0]) for row in own] == [True, False]
     path = tmp_path / "archive.warc.gz"
     write_warc(store, path)
     answers = [

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import content as c
@@ -422,26 +423,17 @@ def _draft(rng: random.Random, plan: _Plan, index: int, base: str, cdn: str) -> 
     variant = _variant(index)
     texts = _paragraph_texts(rng, plan)
     images = _images(rng, plan, cdn, variant, index)
-    section = c.SECTION_BY_SLUG[plan.section_slug]
     lead = plan.summary if variant.plain_lead else c.LEAD_PREFIX + plan.summary
     if variant.video_only:
         # A video article: the player is all its body holds; its one image is the avatar.
         name = f"video-{plan.article_id}.jpg"
         digest = hashlib.sha256(f"{plan.article_id}/{name}".encode()).hexdigest()
-        truth = ArticleTruth(
-            url=base + plan.path,
-            article_id=str(plan.article_id),
-            section_slug=section.slug,
-            section_name=section.name,
-            title=plan.title,
-            lead=lead,
-            published_at=plan.published_at,
-            updated_at=plan.updated_at,
-            author=plan.author,
-            tags=plan.tags,
+        truth = _plan_truth(
+            plan,
+            base,
+            lead,
             body_paragraphs=(),
             images=(ImageTruth(f"{cdn}/images/{digest}/{name}", None, plan.title),),
-            related=(),
             warnings=("body: video only", "no body text"),
         )
         code = hashlib.sha256(plan.title.encode()).hexdigest()[:11]
@@ -466,7 +458,15 @@ def _draft(rng: random.Random, plan: _Plan, index: int, base: str, cdn: str) -> 
         # Printed in the body, the byline stays body text (as the parser keeps it).
         blocks.append(Raw(f"<p><strong>{r.esc(plan.author)}</strong></p>"))
         texts.append(plan.author)
-    truth = ArticleTruth(
+    truth = _plan_truth(plan, base, lead, body_paragraphs=tuple(texts), images=tuple(images))
+    return _Draft(truth, variant, tuple(blocks), index)
+
+
+def _plan_truth(plan: _Plan, base: str, lead: str, **content: Any) -> ArticleTruth:
+    """The truth of a planned article, its ``content`` (body, images, warnings) given;
+    related links are chosen later."""
+    section = c.SECTION_BY_SLUG[plan.section_slug]
+    return ArticleTruth(
         url=base + plan.path,
         article_id=str(plan.article_id),
         section_slug=section.slug,
@@ -477,11 +477,9 @@ def _draft(rng: random.Random, plan: _Plan, index: int, base: str, cdn: str) -> 
         updated_at=plan.updated_at,
         author=plan.author,
         tags=plan.tags,
-        body_paragraphs=tuple(texts),
-        images=tuple(images),
         related=(),
+        **content,
     )
-    return _Draft(truth, variant, tuple(blocks), index)
 
 
 def _seed_truth(base: str, cdn: str) -> ArticleTruth:

@@ -183,19 +183,34 @@ def _counts_from_archive(
 
 def _failed_urls(conn: Connection, limit: int) -> tuple[int, list[FailedUrl]]:
     """Return how many URLs wait for a retry and the ``limit`` most recent of them."""
-    failures = ParseFailureRow
-    per_url = (
-        select(failures.url, func.count(failures.id).label("failures"),
-               func.max(failures.seen_at).label("last_seen_at"))
+    failures, log = ParseFailureRow, FetchLogRow
+    # When the failed page was fetched: the last fetch of its kept bytes at that URL up to
+    # the failure (a reparse that archives those very bytes cures it); without a kept
+    # page, when the failure was seen.
+    page_fetched = (
+        select(func.max(log.fetched_at))
+        .where(log.url == failures.url, log.raw_page_id == failures.raw_page_id,
+               log.fetched_at <= failures.seen_at)
+        .scalar_subquery()
+    )
+    failed = (
+        select(failures.id, failures.url, failures.seen_at,
+               func.coalesce(page_fetched, failures.seen_at).label("failed_at"))
         .where(~failures.reason.startswith(SETTLED_PREFIX))
-        .group_by(failures.url)
         .subquery()
     )
-    # Still waiting: no archived article at that URL fetched since the last failure.
+    per_url = (
+        select(failed.c.url, func.count(failed.c.id).label("failures"),
+               func.max(failed.c.seen_at).label("last_seen_at"),
+               func.max(failed.c.failed_at).label("last_failed_at"))
+        .group_by(failed.c.url)
+        .subquery()
+    )
+    # Still waiting: no archived article at that URL fetched since the last failed fetch.
     waiting = (
-        select(per_url)
+        select(per_url.c.url, per_url.c.failures, per_url.c.last_seen_at)
         .outerjoin(ArticleRow, ArticleRow.url == per_url.c.url)
-        .where((ArticleRow.id.is_(None)) | (ArticleRow.last_fetched_at < per_url.c.last_seen_at))
+        .where((ArticleRow.id.is_(None)) | (ArticleRow.last_fetched_at < per_url.c.last_failed_at))
     ).subquery()
     total = conn.execute(select(func.count()).select_from(waiting)).scalar_one()
     last_reason = (

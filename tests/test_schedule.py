@@ -489,3 +489,21 @@ def test_a_job_store_write_the_database_refuses_is_tried_again_not_fatal(
         finally:
             scheduler.shutdown(wait=False)
             impatient.dispose()
+
+
+def test_a_page_that_failed_to_parse_and_was_archived_since_waits_for_no_retry(
+    store: Store,
+) -> None:
+    # As reparse recovers it: the failed fetch's own page, archived after the failure.
+    from tests.fixtures_db import make_article, make_raw
+
+    article = make_article("5")
+    raw = make_raw(article)
+    store.record_failure(article.url, "parse-error", raw)
+    assert read_status(store).failed_url_total == 1
+    store.save_article(article, raw)
+    assert read_status(store).failed_url_total == 0
+    store.record_failure(article.url, "parse-error", raw)  # the same bytes fail again
+    later = replace(raw, fetched_at=raw.fetched_at + timedelta(days=1))
+    store.record_failure(article.url, "parse-error", later)  # and a later fetch of them
+    assert read_status(store).failed_url_total == 1

@@ -257,19 +257,25 @@ class Store:
         with self._write_core(action) as conn:
             return save.save_batch(conn, items, digests, run_id)
 
-    def save_reparsed(self, article: Article, fetched_at: datetime) -> SaveOutcome:
+    def save_reparsed(
+        self, article: Article, fetched_at: datetime, *, settle: Settlement | None = None
+    ) -> SaveOutcome:
         """Archive ``article`` parsed again from a stored raw page fetched at ``fetched_at``.
 
         The same rules as ``save_article`` (a new revision only when the content hash
         changed; otherwise only the parser's metadata columns are refreshed), but nothing
         is fetched: no raw page or fetch-log row is added, and whether the article is
-        still on the site (``removed_at``) is left as it was. Raises ``StoreError``.
+        still on the site (``removed_at``) is left as it was. ``settle``, if given, is
+        applied to the frontier in the same transaction. Raises ``StoreError``.
         """
         _aware(fetched_at, "raw page fetched_at")
         _check_article_times(article)
         digest = content_hash(article)
         with self._write_core(f"saving reparsed article {article.article_id}") as conn:
-            return save.save_content(conn, article, digest, fetched_at, on_site=False)
+            outcome = save.save_content(conn, article, digest, fetched_at, on_site=False)
+            if settle is not None:
+                apply_settlements(conn, [settle])
+            return outcome
 
     def latest_fetches(self, since: datetime | None = None) -> list[LatestFetch]:
         """Return the latest fetch of each archived article (see ``storage.raw``), only
@@ -297,17 +303,11 @@ class Store:
         Saved as ``save_reparsed`` saves (``"new"``, with its first revision and search
         row, when the article is not archived). Raises ``StoreError``.
         """
-        _aware(raw.fetched_at, "raw page fetched_at")
-        _check_article_times(article)
-        digest = content_hash(article)
         settle = Settlement(
             f"a:{article.article_id}", "done", None,
             etag=raw.headers.get("etag"), last_modified=raw.headers.get("last-modified"),
         )
-        with self._write_core(f"saving recovered article {article.article_id}") as conn:
-            outcome = save.save_content(conn, article, digest, raw.fetched_at, on_site=False)
-            apply_settlements(conn, [settle])
-            return outcome
+        return self.save_reparsed(article, raw.fetched_at, settle=settle)
 
     def load_raw_page(self, fetch: LatestFetch | FailedFetch) -> RawPage:
         """Return the stored raw page of ``fetch``; raises ``StoreError``."""
